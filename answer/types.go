@@ -1,0 +1,84 @@
+// Package answer is the question-answering engine: it retrieves passages,
+// renders prompts, calls an LLM (or answers extractively offline), and turns
+// the model's [n] markers into checked citations. It knows nothing about
+// Discord.
+package answer
+
+import (
+	"time"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+// Turn is one earlier exchange in a conversation, oldest first.
+type Turn struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// Length is the size of a summary.
+type Length string
+
+// Summary lengths.
+const (
+	Short  Length = "short"
+	Medium Length = "medium"
+	Long   Length = "long"
+)
+
+// Citation is one numbered source of an answer. Several passages of one
+// article are merged into one citation.
+type Citation struct {
+	// N is the number shown in the answer text, renumbered by first use.
+	N int `json:"n"`
+	// Article carries id, title, source, author and published.
+	Article retrieval.Article `json:"article"`
+	// Quote is the sentence of the passage that best supports the claim.
+	Quote string `json:"quote"`
+	// Passage is the full text of the supporting chunk.
+	Passage string `json:"passage"`
+	// Start and End are byte offsets of Quote in Article.Body.
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Usage is the token usage reported by the LLM (zero offline).
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+// Timings splits the time an answer took.
+type Timings struct {
+	Retrieval time.Duration `json:"retrieval_ns"`
+	LLM       time.Duration `json:"llm_ns"`
+	Total     time.Duration `json:"total_ns"`
+}
+
+// Answer is the result of Ask or Summarize.
+type Answer struct {
+	// Text is the final answer with renumbered [n] markers.
+	Text      string     `json:"answer"`
+	Citations []Citation `json:"citations"`
+	// Grounded is false when no citation survived the support check;
+	// every renderer must show a visible warning then.
+	Grounded bool `json:"grounded"`
+	// Refused is true when the articles do not hold the answer; a refusal
+	// carries no citations.
+	Refused bool `json:"refused"`
+	// Suggestions are titles of the closest articles, offered on refusal.
+	// They are not citations.
+	Suggestions []string `json:"suggestions,omitempty"`
+	// Extractive is true when the answer was composed offline from article
+	// sentences instead of by an LLM.
+	Extractive bool                `json:"extractive"`
+	Passages   []retrieval.Passage `json:"passages"`
+	Usage      Usage               `json:"usage"`
+	Timings    Timings             `json:"timings"`
+}
+
+// DeltaFunc receives streamed answer text as it arrives. It may be nil.
+// The text streamed is the model's raw output; the final Answer.Text is the
+// cleaned, renumbered version that renderers should show at the end.
+type DeltaFunc func(delta string)
