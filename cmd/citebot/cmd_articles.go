@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *app) articlesCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "articles",
+		Short: "List the indexed articles",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			ix, err := a.openIndex(ctx)
+			if err != nil {
+				return err
+			}
+			defer ix.Close()
+			list, err := ix.Articles(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]articleRef, 0, len(list))
+				for _, art := range list {
+					out = append(out, refOf(art))
+				}
+				return writeJSON(a.stdout, map[string]any{"articles": out})
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(a.stdout, "No articles yet: add some with `citebot ingest PATH|URL`.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tTITLE\tBY")
+			for _, art := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", art.ID, art.Title, byline(art))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the list as JSON")
+	return cmd
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *app) askCommand() *cobra.Command {
+	var (
+		asJSON bool
+		k      int
+	)
+	cmd := &cobra.Command{
+		Use:   "ask [-k N] QUESTION",
+		Short: "Answer a question with numbered citations and a source list",
+		Args:  joinedArgs("a question"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if k < 1 {
+				return usageError{fmt.Errorf("-k must be at least 1, not %d", k)}
+			}
+			if cmd.Flags().Changed("k") {
+				a.cfg.K = k
+			}
+			ctx := cmd.Context()
+			question := strings.Join(args, " ")
+			eng, ix, err := a.openEngine(ctx)
+			if err != nil {
+				return err
+			}
+			defer ix.Close()
+			s := &streamer{w: a.stdout, live: !asJSON && isTerminal(a.stdout)}
+			ans, err := eng.Ask(ctx, question, nil, s.delta)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, toAnswerJSON(question, ans))
+			}
+			s.finish(ans.Text)
+			printSources(a.stdout, ans)
+			return nil
+		},
+	}
+	cmd.Flags().IntVarP(&k, "k", "k", 5, "number of passages to answer from (default CITEBOT_K)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the answer as JSON")
+	return cmd
+}

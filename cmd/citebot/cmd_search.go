@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+func (a *app) searchCommand() *cobra.Command {
+	var (
+		asJSON bool
+		k      int
+	)
+	cmd := &cobra.Command{
+		Use:   "search [-k N] QUESTION",
+		Short: "Show the passages that best match a question (no LLM)",
+		Args:  joinedArgs("a question"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if k < 1 {
+				return usageError{fmt.Errorf("-k must be at least 1, not %d", k)}
+			}
+			ctx := cmd.Context()
+			query := strings.Join(args, " ")
+			ix, err := a.openIndex(ctx)
+			if err != nil {
+				return err
+			}
+			defer ix.Close()
+			passages, err := ix.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: a.cfg.PerArticle})
+			if err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+			if asJSON {
+				return writeJSON(a.stdout, map[string]any{"query": query, "passages": passagesJSON(passages)})
+			}
+			if len(passages) == 0 {
+				fmt.Fprintln(a.stdout, "No matching passages.")
+				return nil
+			}
+			for i, p := range passages {
+				fmt.Fprintf(a.stdout, "%d. %s (%s, chunk %d)  score %.4f\n", i+1, p.Article.Title, p.Article.ID, p.Chunk.Ordinal, p.Score)
+				fmt.Fprintf(a.stdout, "   %s\n\n", indent(p.Chunk.Text, "   "))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVarP(&k, "k", "k", 5, "number of passages")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the passages as JSON")
+	return cmd
+}
+
+func indent(text, prefix string) string {
+	return strings.ReplaceAll(strings.TrimSpace(text), "\n", "\n"+prefix)
+}

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+// env looks settings up in the process environment first and in the
+// optional .env file second, so a real environment variable always wins.
+type env struct {
+	getenv func(string) string
+	file   map[string]string
+}
+
+// loadEnv reads the .env file at path if it exists. A missing file is
+// normal; a malformed one is an error, because silently ignoring it would
+// run with settings the operator did not intend.
+func loadEnv(getenv func(string) string, path string) (env, error) {
+	e := env{getenv: getenv, file: map[string]string{}}
+	if path == "" {
+		return e, nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return e, nil
+	}
+	m, err := godotenv.Read(path)
+	if err != nil {
+		return e, fmt.Errorf("read env file %s: %w", path, err)
+	}
+	e.file = m
+	return e, nil
+}
+
+func (e env) get(key string) string {
+	if v := strings.TrimSpace(e.getenv(key)); v != "" {
+		return v
+	}
+	return strings.TrimSpace(e.file[key])
+}
+
+func (e env) str(key, def string) string {
+	if v := e.get(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// configError collects the first malformed setting so the user sees which
+// key is wrong instead of a silent fallback to the default.
+type configError struct{ key, value, want string }
+
+func (c *configError) Error() string {
+	return fmt.Sprintf("setting %s=%q is not %s", c.key, c.value, c.want)
+}
+
+type parser struct {
+	env
+	err error
+}
+
+func (p *parser) int(key string, def int) int {
+	v := p.get(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		p.fail(key, v, "a whole number ≥ 0")
+		return def
+	}
+	return n
+}
+
+func (p *parser) float(key string, def float64) float64 {
+	v := p.get(key)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		p.fail(key, v, "a number")
+		return def
+	}
+	return f
+}
+
+// optFloat returns nil when the key is unset, so "not set" and "0" differ
+// (temperature 0 is a deliberate choice).
+func (p *parser) optFloat(key string) *float32 {
+	v := p.get(key)
+	if v == "" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 32)
+	if err != nil {
+		p.fail(key, v, "a number")
+		return nil
+	}
+	f32 := float32(f)
+	return &f32
+}
+
+func (p *parser) bool(key string, def bool) bool {
+	v := p.get(key)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(key, v, "true or false")
+		return def
+	}
+	return b
+}
+
+func (p *parser) duration(key string, def time.Duration) time.Duration {
+	v := p.get(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		p.fail(key, v, "a duration such as 30s or 2m")
+		return def
+	}
+	return d
+}
+
+func (p *parser) list(key string) []string {
+	var out []string
+	for _, part := range strings.Split(p.get(key), ",") {
+		if s := strings.TrimSpace(part); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (p *parser) oneOf(key, def string, allowed ...string) string {
+	v := strings.ToLower(p.str(key, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(key, v, "one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+func (p *parser) fail(key, value, want string) {
+	if p.err == nil {
+		p.err = &configError{key: key, value: value, want: want}
+	}
+}
+
+// Config is every setting the binary reads, from flags, the environment
+// and the .env file. Each key is documented in .env.example.
+type Config struct {
+	DataDir  string
+	SeedsDir string
+	// SeedsExplicit is true when the seeds dir came from a flag or the
+	// environment; otherwise a missing ./seeds falls back to the articles
+	// compiled into the binary.
+	SeedsExplicit bool
+
+	MaxArticleBytes int64
+	ChunkTarget     int
+	ChunkOverlap    int
+	ChunkMax        int
+
+	VectorWeight  float64
+	LexicalWeight float64
+	RRFK          int
+
+	EmbedProvider       string // local | openai
+	EmbedBaseURL        string
+	EmbedAPIKey         string
+	EmbedModel          string
+	EmbedBatchSize      int
+	EmbedConcurrency    int
+	EmbedQueryPrefix    string
+	EmbedDocumentPrefix string
+	EmbedTimeout        time.Duration
+
+	ChatAPIKey   string
+	ChatBaseURL  string
+	ChatModel    string
+	Temperature  *float32
+	MaxTokens    int
+	LLMTimeout   time.Duration
+	LLMRetries   int
+	PromptsDir   string
+	K            int
+	PerArticle   int
+	RefusalFloor float64
+	SupportFloor float64
+	ContextBytes int
+
+	FetchTimeout time.Duration
+
+	DiscordToken           string
+	DiscordGuildID         string
+	DiscordAllowedChannels []string
+	DiscordAllowedRoles    []string
+	DiscordAskChannels     []string
+	DiscordAutoThread      bool
+	DiscordRatePerMinute   int
+	DiscordMaxQuestion     int
+	DiscordMaxConcurrent   int
+	FeedbackSalt           string
+
+	LogLevel slog.Level
+}
+
+// LLMEnabled reports whether a chat server is configured. Without one the
+// engine answers extractively, offline.
+func (c Config) LLMEnabled() bool { return c.ChatAPIKey != "" || c.ChatBaseURL != "" }
+
+func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
+	p := &parser{env: e}
+	chunkDefaults := retrieval.DefaultChunkOptions()
+	fusionDefaults := retrieval.DefaultFusionOptions()
+	c := Config{
+		DataDir:         firstNonEmpty(dataFlag, p.get("CITEBOT_DATA_DIR"), "data"),
+		SeedsDir:        firstNonEmpty(seedsFlag, p.get("CITEBOT_SEEDS_DIR"), "seeds"),
+		SeedsExplicit:   seedsFlag != "" || p.get("CITEBOT_SEEDS_DIR") != "",
+		MaxArticleBytes: int64(p.int("CITEBOT_MAX_ARTICLE_BYTES", 5<<20)),
+		ChunkTarget:     p.int("CITEBOT_CHUNK_TARGET", chunkDefaults.Target),
+		ChunkOverlap:    p.int("CITEBOT_CHUNK_OVERLAP", chunkDefaults.Overlap),
+		ChunkMax:        p.int("CITEBOT_CHUNK_MAX", chunkDefaults.Max),
+		VectorWeight:    p.float("CITEBOT_VECTOR_WEIGHT", fusionDefaults.VectorWeight),
+		LexicalWeight:   p.float("CITEBOT_LEXICAL_WEIGHT", fusionDefaults.LexicalWeight),
+		RRFK:            p.int("CITEBOT_RRF_K", fusionDefaults.RRFK),
+
+		EmbedProvider:       p.oneOf("CITEBOT_EMBED_PROVIDER", "local", "local", "openai"),
+		EmbedBaseURL:        firstNonEmpty(p.get("CITEBOT_EMBED_BASE_URL"), p.get("OPENAI_BASE_URL")),
+		EmbedAPIKey:         firstNonEmpty(p.get("CITEBOT_EMBED_API_KEY"), p.get("OPENAI_API_KEY")),
+		EmbedModel:          p.str("CITEBOT_EMBED_MODEL", "text-embedding-3-small"),
+		EmbedBatchSize:      p.int("CITEBOT_EMBED_BATCH_SIZE", 64),
+		EmbedConcurrency:    p.int("CITEBOT_EMBED_CONCURRENCY", 4),
+		EmbedQueryPrefix:    e.getRaw("CITEBOT_EMBED_QUERY_PREFIX"),
+		EmbedDocumentPrefix: e.getRaw("CITEBOT_EMBED_DOCUMENT_PREFIX"),
+		EmbedTimeout:        p.duration("CITEBOT_EMBED_TIMEOUT", 60*time.Second),
+
+		ChatAPIKey:   p.get("OPENAI_API_KEY"),
+		ChatBaseURL:  p.get("OPENAI_BASE_URL"),
+		ChatModel:    p.str("CITEBOT_CHAT_MODEL", "gpt-4o-mini"),
+		Temperature:  p.optFloat("CITEBOT_TEMPERATURE"),
+		MaxTokens:    p.int("CITEBOT_MAX_TOKENS", 0),
+		LLMTimeout:   p.duration("CITEBOT_LLM_TIMEOUT", 2*time.Minute),
+		LLMRetries:   p.int("CITEBOT_LLM_RETRIES", 3),
+		PromptsDir:   p.get("PROMPTS_DIR"),
+		K:            p.int("CITEBOT_K", 5),
+		PerArticle:   p.int("CITEBOT_PER_ARTICLE", 0),
+		RefusalFloor: p.float("CITEBOT_REFUSAL_FLOOR", 0),
+		SupportFloor: p.float("CITEBOT_SUPPORT_THRESHOLD", 0),
+		ContextBytes: p.int("CITEBOT_CONTEXT_BUDGET", 0),
+		FetchTimeout: p.duration("CITEBOT_FETCH_TIMEOUT", 20*time.Second),
+
+		DiscordToken:           p.get("DISCORD_TOKEN"),
+		DiscordGuildID:         p.get("DISCORD_GUILD_ID"),
+		DiscordAllowedChannels: p.list("DISCORD_ALLOWED_CHANNELS"),
+		DiscordAllowedRoles:    p.list("DISCORD_ALLOWED_ROLES"),
+		DiscordAskChannels:     p.list("DISCORD_ASK_CHANNELS"),
+		DiscordAutoThread:      p.bool("DISCORD_AUTO_THREAD", false),
+		DiscordRatePerMinute:   p.int("DISCORD_RATE_PER_MINUTE", 6),
+		DiscordMaxQuestion:     p.int("DISCORD_MAX_QUESTION", 500),
+		DiscordMaxConcurrent:   p.int("DISCORD_MAX_CONCURRENT", 4),
+		FeedbackSalt:           p.get("CITEBOT_FEEDBACK_SALT"),
+	}
+	switch lvl := strings.ToLower(p.str("CITEBOT_LOG_LEVEL", "info")); lvl {
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "info":
+		c.LogLevel = slog.LevelInfo
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		p.fail("CITEBOT_LOG_LEVEL", lvl, "one of debug, info, warn, error")
+	}
+	if c.K == 0 {
+		p.fail("CITEBOT_K", "0", "a whole number ≥ 1")
+	}
+	if c.EmbedProvider == "openai" && c.EmbedBaseURL == "" && c.EmbedAPIKey == "" {
+		p.fail("CITEBOT_EMBED_PROVIDER", "openai", "usable without OPENAI_API_KEY, CITEBOT_EMBED_API_KEY or CITEBOT_EMBED_BASE_URL")
+	}
+	return c, p.err
+}
+
+// getRaw keeps surrounding spaces, which matter for embedding prefixes
+// such as "search_query: ".
+func (e env) getRaw(key string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return e.file[key]
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// redacted is the config as shown by `citebot config`: secrets are
+// replaced, so the dump can be pasted into a bug report.
+func (c Config) redacted() Config {
+	r := c
+	r.EmbedAPIKey = redact(c.EmbedAPIKey)
+	r.ChatAPIKey = redact(c.ChatAPIKey)
+	r.DiscordToken = redact(c.DiscordToken)
+	r.FeedbackSalt = redact(c.FeedbackSalt)
+	return r
+}
+
+func redact(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "[redacted]"
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// progress shows ingest progress: a bar when stderr is a terminal, a log
+// line every few seconds otherwise (so CI logs stay readable).
+type progress struct {
+	bar     *progressbar.ProgressBar
+	logger  *slog.Logger
+	total   int
+	lastLog time.Time
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func newProgress(stderr io.Writer, logger *slog.Logger, total int) *progress {
+	p := &progress{logger: logger, total: total, lastLog: time.Now()}
+	if isTerminal(stderr) && total > 0 {
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("indexing articles"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond),
+		)
+	}
+	return p
+}
+
+// update is called by ingest after each article.
+func (p *progress) update(done, total int) {
+	if p.bar != nil {
+		if total != p.total {
+			p.total = total
+			p.bar.ChangeMax(total)
+		}
+		_ = p.bar.Set(done)
+		return
+	}
+	if time.Since(p.lastLog) > 5*time.Second {
+		p.lastLog = time.Now()
+		p.logger.Info("indexing articles", "done", done, "total", total)
+	}
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/citebot/citebot/answer"
+)
+
+const (
+	extractiveNote = "(Offline extractive answer: sentences quoted from the articles. Set OPENAI_API_KEY or OPENAI_BASE_URL for written answers.)"
+	ungroundedNote = "Warning: none of this answer's claims could be checked against the articles; treat it with care."
+)
+
+// streamer prints answer text as it arrives when stdout is a terminal, and
+// remembers what it printed so the final, checked text is shown again only
+// if it differs.
+type streamer struct {
+	w       io.Writer
+	live    bool
+	printed strings.Builder
+}
+
+func (s *streamer) delta(text string) {
+	if !s.live {
+		return
+	}
+	s.printed.WriteString(text)
+	fmt.Fprint(s.w, text)
+}
+
+// finish prints the final answer text: after a live stream only when the
+// citation check changed it, otherwise in full.
+func (s *streamer) finish(final string) {
+	streamed := s.printed.String()
+	switch {
+	case s.live && strings.TrimSpace(streamed) == strings.TrimSpace(final):
+		fmt.Fprintln(s.w)
+	case s.live && streamed != "":
+		fmt.Fprintf(s.w, "\n\nChecked answer:\n%s\n", final)
+	default:
+		fmt.Fprintln(s.w, final)
+	}
+}
+
+// printSources writes the notes and the numbered source list after an
+// answer or summary.
+func printSources(w io.Writer, ans answer.Answer) {
+	if ans.Refused {
+		if len(ans.Suggestions) > 0 {
+			fmt.Fprintf(w, "\nClosest articles: %s\n", strings.Join(ans.Suggestions, "; "))
+		}
+		return
+	}
+	if ans.Extractive {
+		fmt.Fprintf(w, "\n%s\n", extractiveNote)
+	}
+	if !ans.Grounded {
+		fmt.Fprintf(w, "\n%s\n", ungroundedNote)
+	}
+	if len(ans.Citations) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nSources:")
+	for _, c := range ans.Citations {
+		fmt.Fprintf(w, "[%d] %s", c.N, c.Article.Title)
+		if by := byline(c.Article); by != "" {
+			fmt.Fprintf(w, " (%s)", by)
+		}
+		fmt.Fprintln(w)
+		if c.Article.Source != "" {
+			fmt.Fprintf(w, "    %s\n", c.Article.Source)
+		}
+		if c.Quote != "" {
+			fmt.Fprintf(w, "    “%s”\n", oneLine(c.Quote, 300))
+		}
+	}
+}
+
+// oneLine folds whitespace and shortens text to at most max runes.
+func oneLine(text string, max int) string {
+	s := strings.Join(strings.Fields(text), " ")
+	r := []rune(s)
+	if len(r) > max {
+		return string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// citationJSON is the documented shape of one citation in `ask --json`.
+type citationJSON struct {
+	N       int        `json:"n"`
+	Article articleRef `json:"article"`
+	Quote   string     `json:"quote"`
+	Passage string     `json:"passage"`
+	Start   int        `json:"start"`
+	End     int        `json:"end"`
+}
+
+type answerJSON struct {
+	Question    string         `json:"question,omitempty"`
+	Article     *articleRef    `json:"article,omitempty"`
+	Answer      string         `json:"answer"`
+	Grounded    bool           `json:"grounded"`
+	Refused     bool           `json:"refused"`
+	Extractive  bool           `json:"extractive"`
+	Suggestions []string       `json:"suggestions,omitempty"`
+	Citations   []citationJSON `json:"citations"`
+	Passages    []passageJSON  `json:"passages"`
+	Usage       answer.Usage   `json:"usage"`
+	TimingsMS   map[string]int64 `json:"timings_ms"`
+}
+
+func toAnswerJSON(question string, ans answer.Answer) answerJSON {
+	out := answerJSON{
+		Question:    question,
+		Answer:      ans.Text,
+		Grounded:    ans.Grounded,
+		Refused:     ans.Refused,
+		Extractive:  ans.Extractive,
+		Suggestions: ans.Suggestions,
+		Citations:   make([]citationJSON, 0, len(ans.Citations)),
+		Passages:    passagesJSON(ans.Passages),
+		Usage:       ans.Usage,
+		TimingsMS: map[string]int64{
+			"retrieval": ans.Timings.Retrieval.Milliseconds(),
+			"llm":       ans.Timings.LLM.Milliseconds(),
+			"total":     ans.Timings.Total.Milliseconds(),
+		},
+	}
+	for _, c := range ans.Citations {
+		out.Citations = append(out.Citations, citationJSON{
+			N: c.N, Article: refOf(c.Article), Quote: c.Quote, Passage: c.Passage, Start: c.Start, End: c.End,
+		})
+	}
+	return out
+}

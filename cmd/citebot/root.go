@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// app carries what every subcommand needs: the streams, the environment
+// and the parsed global flags. It is built fresh by each run call, so tests
+// can run the whole binary in-process without shared state.
+type app struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+
+	dataFlag  string
+	seedsFlag string
+	envFile   string
+
+	cfg    Config
+	logger *slog.Logger
+}
+
+// run is the whole program: main only calls it. Tests call it directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runWithInput(ctx, args, getenv, os.Stdin, stdout, stderr)
+}
+
+// runWithInput is run with an explicit standard input, for `chat` tests.
+func runWithInput(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil && isCobraUsageError(err) {
+		return usageError{err}
+	}
+	return err
+}
+
+// isCobraUsageError recognises the errors cobra makes itself for an
+// unknown command or flag, which carry no type of their own.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "required flag"} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "citebot",
+		Short: "Answer questions about articles, with every claim cited",
+		Long: `citebot answers questions about a set of articles, on the command line and
+as a Discord bot, and every answer points back to the passages it came from.
+
+With no keys set it works offline: a built-in embedder and extractive,
+cited answers. Set OPENAI_API_KEY or OPENAI_BASE_URL to answer through an
+OpenAI-compatible chat model (OpenAI, Ollama, vLLM, llama.cpp).`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.setup()
+		},
+	}
+	root.PersistentFlags().StringVar(&a.dataFlag, "data", "", "data directory for the store (env CITEBOT_DATA_DIR, default ./data)")
+	root.PersistentFlags().StringVar(&a.seedsFlag, "seeds", "", "directory of seed articles (env CITEBOT_SEEDS_DIR, default ./seeds, else the built-in seeds)")
+	root.PersistentFlags().StringVar(&a.envFile, "env-file", ".env", "optional file of KEY=value settings; real environment variables win")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		a.ingestCommand(),
+		a.articlesCommand(),
+		a.searchCommand(),
+		a.askCommand(),
+		a.summarizeCommand(),
+		a.chatCommand(),
+		a.evalCommand(),
+		a.serveCommand(),
+		a.feedbackCommand(),
+		a.configCommand(),
+	)
+	return root
+}
+
+// setup reads the configuration once the global flags are parsed.
+func (a *app) setup() error {
+	e, err := loadEnv(a.getenv, a.envFile)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, a.dataFlag, a.seedsFlag)
+	if err != nil {
+		return usageError{err}
+	}
+	a.cfg = cfg
+	a.logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	return nil
+}
+
+// exactArgs is cobra.ExactArgs with a friendlier message and the usage
+// exit status.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError{fmt.Errorf("%s needs %s", cmd.Name(), what)}
+		}
+		return nil
+	}
+}
+
+// joinedArgs accepts a question given as one quoted argument or as several
+// words, so `citebot ask how long was the call` works too.
+func joinedArgs(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if strings.TrimSpace(strings.Join(args, " ")) == "" {
+			return usageError{fmt.Errorf("%s needs %s", cmd.Name(), what)}
+		}
+		return nil
+	}
+}
