@@ -13,6 +13,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Fetch defaults.
@@ -170,9 +171,10 @@ func contentKind(contentType string, data []byte, urlPath string) string {
 // lowercase host (without "www.") and path, runs of other characters as
 // "-", a file extension like ".html" dropped, e.g.
 // "https://www.example.com/news/2022/austin-call.html" →
-// "example-com-news-2022-austin-call". When the URL has a query, or the
-// slug had to be shortened to 80 bytes, 8 hex digits of the URL's SHA-256
-// are appended so different pages keep different IDs.
+// "example-com-news-2022-austin-call". When the URL has a query or
+// non-ASCII characters, or the slug had to be shortened to 80 bytes, 8 hex
+// digits of the URL's SHA-256 are appended so different pages keep
+// different IDs.
 func URLSlug(rawURL string) string {
 	sum := sha256.Sum256([]byte(rawURL))
 	suffix := hex.EncodeToString(sum[:4])
@@ -187,7 +189,11 @@ func URLSlug(rawURL string) string {
 	}
 	var b strings.Builder
 	dash := false
+	needSuffix := u.RawQuery != ""
 	for _, r := range strings.ToLower(host + "/" + p) {
+		if r >= utf8.RuneSelf {
+			needSuffix = true // non-ASCII is dropped: keep pages apart
+		}
 		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
@@ -200,7 +206,6 @@ func URLSlug(rawURL string) string {
 	}
 	slug := b.String()
 	const maxLen = 80
-	needSuffix := u.RawQuery != ""
 	if len(slug) > maxLen {
 		slug = strings.TrimRight(slug[:maxLen], "-")
 		needSuffix = true

@@ -134,19 +134,34 @@ func isFrontMatterStart(text string) bool {
 // returns what follows it.
 func parseFrontMatter(text string, a *Article) (string, error) {
 	_, rest, _ := nextLine(text) // the opening ---
+	// Find the closing line first: a missing one is the likelier mistake
+	// than the first body line that is not "key: value".
+	block, body, closed := "", "", false
+	for r := rest; ; {
+		line, after, ok := nextLine(r)
+		if !ok {
+			break
+		}
+		if t := strings.TrimSpace(line); t == "---" || t == "..." {
+			block, body, closed = rest[:len(rest)-len(r)], after, true
+			break
+		}
+		r = after
+	}
+	if !closed {
+		return "", fmt.Errorf("%w: the --- on line 1 is never closed (add a line with --- after the last key: value line)", ErrFrontMatter)
+	}
 	lineNo := 1
 	lastKey := ""
 	for {
-		line, after, ok := nextLine(rest)
+		line, after, ok := nextLine(block)
 		if !ok {
-			return "", fmt.Errorf("%w: the --- on line 1 is never closed (add a line with --- after the last key: value line)", ErrFrontMatter)
+			return body, nil
 		}
 		lineNo++
-		rest = after
+		block = after
 		trimmed := strings.TrimSpace(line)
 		switch {
-		case trimmed == "---" || trimmed == "...":
-			return rest, nil
 		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
 			continue // blank line or YAML comment
 		case strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t"):

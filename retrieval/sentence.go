@@ -264,12 +264,17 @@ func lineEndsSentence(text string, p Span, s, lineStart, nl int) bool {
 	if i := strings.IndexByte(next, '\n'); i >= 0 {
 		next = next[:i]
 	}
-	if isMarkdownHeading(line) || isMarkdownHeading(next) || isListItem(next) {
+	if isMarkdownHeading(line) || isMarkdownHeading(next) || isBulletItem(next) {
+		return true
+	}
+	// A numbered item only after a list item or an introducing colon: in
+	// running text "O\n2. Simultaneously" is a formula, not a list.
+	if isNumberedItem(next) && (isListItem(line) || strings.HasSuffix(strings.TrimSpace(line), ":")) {
 		return true
 	}
 	// A title line: the sentence started on this line (the previous line
 	// ended one) and the line reads as a title.
-	if !isBlank(text[s:lineStart]) || !isTitleLine(line) {
+	if s > lineStart || !isBlank(text[s:lineStart]) || !isTitleLine(line) {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(next))
@@ -287,11 +292,15 @@ func isMarkdownHeading(line string) bool {
 }
 
 // isListItem: "- x", "* x", "+ x", "1. x", "1) x".
-func isListItem(line string) bool {
+func isListItem(line string) bool { return isBulletItem(line) || isNumberedItem(line) }
+
+func isBulletItem(line string) bool {
 	line = strings.TrimLeft(line, " \t")
-	if len(line) >= 2 && strings.ContainsRune("-*+", rune(line[0])) && (line[1] == ' ' || line[1] == '\t') {
-		return true
-	}
+	return len(line) >= 2 && strings.ContainsRune("-*+", rune(line[0])) && (line[1] == ' ' || line[1] == '\t')
+}
+
+func isNumberedItem(line string) bool {
+	line = strings.TrimLeft(line, " \t")
 	n := 0
 	for n < len(line) && n < 4 && line[n] >= '0' && line[n] <= '9' {
 		n++

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,8 @@ import (
 )
 
 // WriteArticleFile writes a as dir/<ID>.md: "---" front matter with the
-// non-empty metadata, then the body. ParseArticle reads the file back to the
+// non-empty metadata (the title always, the ID when there is none), then the
+// body. ParseArticle reads the file back to the
 // same article. The write is atomic: a temporary file in dir is written,
 // synced and renamed over the target, so a crash leaves the old file or the
 // new one, never half of it (articles are the source of truth; everything
@@ -31,7 +33,7 @@ func WriteArticleFile(dir string, a Article) (path string, err error) {
 	var b strings.Builder
 	b.WriteString("---\n")
 	for _, f := range []struct{ key, value string }{
-		{"title", a.Title}, {"source", a.Source}, {"publisher", a.Publisher},
+		{"title", cmp.Or(strings.TrimSpace(a.Title), a.ID)}, {"source", a.Source}, {"publisher", a.Publisher},
 		{"author", a.Author}, {"published", a.Published}, {"license", a.License},
 	} {
 		if v := strings.TrimSpace(f.value); v != "" {
