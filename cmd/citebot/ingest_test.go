@@ -1,0 +1,125 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func articleIDs(t *testing.T, env map[string]string, extra ...string) []string {
+	t.Helper()
+	r := runCLI(t, env, append(extra, "articles", "--json")...)
+	if r.code != 0 {
+		t.Fatalf("articles: exit %d: %s", r.code, r.stderr)
+	}
+	var got struct {
+		Articles []struct{ ID string } `json:"articles"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("articles --json: %v\n%s", err, r.stdout)
+	}
+	var ids []string
+	for _, a := range got.Articles {
+		ids = append(ids, a.ID)
+	}
+	return ids
+}
+
+func TestIngestSkipsBadFilesAndKeepsTheRest(t *testing.T) {
+	seeds := t.TempDir()
+	writeFile(t, filepath.Join(seeds, "good.md"), "---\ntitle: Good news\nauthor: A. Writer\n---\nThe harbour reopened on Monday after repairs to the sea wall.\n")
+	writeFile(t, filepath.Join(seeds, "empty.md"), "")
+	writeFile(t, filepath.Join(seeds, "binary.txt"), "\x00\x01\x02\x03binary\x00data")
+	writeFile(t, filepath.Join(seeds, "latin1.txt"), "Caf\xe9 au lait\n\nna\xefve text")
+	writeFile(t, filepath.Join(seeds, "broken.md"), "---\ntitle: never closed\nbody without closing fence\n")
+	env := offlineEnv(t)
+	env["CITEBOT_SEEDS_DIR"] = seeds
+	r := runCLI(t, env, "ingest")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, name := range []string{"empty.md", "binary.txt", "latin1.txt", "broken.md"} {
+		if !strings.Contains(r.stderr, name) {
+			t.Errorf("no warning naming %s in stderr:\n%s", name, r.stderr)
+		}
+	}
+	if ids := articleIDs(t, env); len(ids) != 1 || ids[0] != "good" {
+		t.Fatalf("indexed %v, want [good]", ids)
+	}
+}
+
+func TestIngestFileAndURLAreSavedAndSearchable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><head><title>Bridge closes for repairs</title></head><body><article>
+<h1>Bridge closes for repairs</h1>
+<p>The old river bridge will close for six weeks from March while engineers replace its corroded cables.</p>
+<p>Ferries will run every twenty minutes during the closure, the city transport office said on Tuesday.</p>
+<p>Residents asked for a footbridge, but the council said a temporary crossing would cost too much.</p>
+</article></body></html>`)
+	}))
+	defer srv.Close()
+	outside := filepath.Join(t.TempDir(), "festival.md")
+	writeFile(t, outside, "# Lantern festival returns\nAuthor: K. Reporter\n\nThousands of lanterns lit the canal on Saturday as the festival returned after four years.\n")
+	env := offlineEnv(t)
+	r := runCLI(t, env, "ingest", outside, srv.URL+"/news/bridge-closes")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	saved, err := filepath.Glob(filepath.Join(env["CITEBOT_DATA_DIR"], "articles", "*.md"))
+	if err != nil || len(saved) != 2 {
+		t.Fatalf("saved files %v (%v), want 2", saved, err)
+	}
+	ids := strings.Join(articleIDs(t, env), ",")
+	if !strings.Contains(ids, "festival") || !strings.Contains(ids, "austin-shoigu-call") || !strings.Contains(ids, "bridge") {
+		t.Fatalf("indexed %s; want the seed, the file and the URL article", ids)
+	}
+	r = runCLI(t, env, "search", "-k", "1", "how often will ferries run during the bridge closure")
+	if r.code != 0 || !strings.Contains(r.stdout, "twenty minutes") {
+		t.Fatalf("URL article not searchable (exit %d):\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestIngestMissingPathAndBadScheme(t *testing.T) {
+	env := offlineEnv(t)
+	r := runCLI(t, env, "ingest", filepath.Join(t.TempDir(), "missing.md"))
+	if r.code != 1 || !strings.Contains(r.stderr, "missing.md") {
+		t.Errorf("missing file: exit %d stderr %q", r.code, r.stderr)
+	}
+	r = runCLI(t, env, "ingest", "ftp://example.com/article.txt")
+	if r.code == 0 || !strings.Contains(r.stderr, "ftp://example.com/article.txt") {
+		t.Errorf("ftp URL: exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestIngestRemovesArticlesWhoseFilesAreGone(t *testing.T) {
+	seeds := t.TempDir()
+	writeFile(t, filepath.Join(seeds, "one.md"), "# One\n\nThe first article talks about apples and orchards.\n")
+	writeFile(t, filepath.Join(seeds, "two.md"), "# Two\n\nThe second article talks about boats and harbours.\n")
+	env := offlineEnv(t)
+	env["CITEBOT_SEEDS_DIR"] = seeds
+	if ids := articleIDs(t, env); len(ids) != 2 {
+		t.Fatalf("indexed %v, want 2", ids)
+	}
+	if err := os.Remove(filepath.Join(seeds, "two.md")); err != nil {
+		t.Fatal(err)
+	}
+	if ids := articleIDs(t, env); len(ids) != 1 || ids[0] != "one" {
+		t.Fatalf("indexed %v after removing two.md, want [one]", ids)
+	}
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// result is what one in-process run of the binary produced.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runCLI runs the whole binary in-process with only the given environment,
+// as a user would from a shell, and returns its output and exit status.
+func runCLI(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	return runCLIInput(t, env, "", args...)
+}
+
+func runCLIInput(t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	err := runWithInput(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	code := exitCode(err, &errOut)
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+// offlineEnv points the data dir at a temp dir and uses the built-in seeds
+// (no ./seeds exists in the package directory).
+func offlineEnv(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{"CITEBOT_DATA_DIR": t.TempDir(), "CITEBOT_LOG_LEVEL": "warn"}
+}
+
+func TestSearchRanksSeedPassageFirst(t *testing.T) {
+	env := offlineEnv(t)
+	r := runCLI(t, env, "search", "--json", "How long did the call between Austin and Shoigu last?")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr: %s", r.code, r.stderr)
+	}
+	var got struct {
+		Query    string `json:"query"`
+		Passages []struct {
+			Rank    int     `json:"rank"`
+			Score   float64 `json:"score"`
+			Article struct {
+				ID, Title, Source string
+			} `json:"article"`
+			Chunk int    `json:"chunk"`
+			Start int    `json:"start"`
+			End   int    `json:"end"`
+			Text  string `json:"text"`
+		} `json:"passages"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("search --json is not JSON: %v\n%s", err, r.stdout)
+	}
+	if len(got.Passages) == 0 {
+		t.Fatal("no passages")
+	}
+	top := got.Passages[0]
+	if !strings.Contains(top.Text, "about an hour") || top.Rank != 1 || top.Article.ID != "austin-shoigu-call" {
+		t.Fatalf("top passage = %+v, want the seed passage with \"about an hour\"", top)
+	}
+	if top.End-top.Start != len(top.Text) {
+		t.Errorf("offsets %d..%d do not match text length %d", top.Start, top.End, len(top.Text))
+	}
+}
+
+func TestGlobalFlagsBeforeOrAfterCommand(t *testing.T) {
+	data := t.TempDir()
+	env := map[string]string{"CITEBOT_LOG_LEVEL": "warn"}
+	for _, args := range [][]string{
+		{"--data", data, "search", "-k", "2", "ceasefire"},
+		{"search", "--data", data, "-k", "2", "ceasefire"},
+	} {
+		r := runCLI(t, env, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		if strings.Count(r.stdout, "score ") != 2 {
+			t.Errorf("%v: want 2 passages, got:\n%s", args, r.stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "citebot.db")); err != nil {
+		t.Errorf("store not created in --data dir: %v", err)
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	env := offlineEnv(t)
+	for _, args := range [][]string{
+		{"nosuchcommand"},
+		{"search"},
+		{"search", "--nosuchflag", "x"},
+		{"search", "-k", "0", "x"},
+		{"summarize", "--length", "huge", "x"},
+	} {
+		r := runCLI(t, env, args...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2 (stderr %q)", args, r.code, r.stderr)
+		}
+		if !strings.HasPrefix(r.stderr, "citebot: ") {
+			t.Errorf("%v: stderr %q does not start with the error sentence", args, r.stderr)
+		}
+	}
+}
+
+func TestBadSettingIsUsageError(t *testing.T) {
+	env := offlineEnv(t)
+	env["CITEBOT_K"] = "many"
+	r := runCLI(t, env, "search", "x")
+	if r.code != 2 || !strings.Contains(r.stderr, "CITEBOT_K") {
+		t.Fatalf("exit %d, stderr %q; want 2 naming CITEBOT_K", r.code, r.stderr)
+	}
+}
+
+func TestMissingSeedsDirIsFailure(t *testing.T) {
+	env := offlineEnv(t)
+	r := runCLI(t, env, "--seeds", filepath.Join(t.TempDir(), "nope"), "articles")
+	if r.code != 1 || !strings.Contains(r.stderr, "does not exist") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestConfigRedactsSecrets(t *testing.T) {
+	env := offlineEnv(t)
+	env["OPENAI_API_KEY"] = "sk-secret-123"
+	env["DISCORD_TOKEN"] = "discord-secret-456"
+	r := runCLI(t, env, "config")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, secret := range []string{"sk-secret-123", "discord-secret-456"} {
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			t.Errorf("config output leaks %q:\n%s", secret, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, "[redacted]") {
+		t.Errorf("config output does not show redaction:\n%s", r.stdout)
+	}
+}
+
+func TestEnvFileIsReadAndEnvironmentWins(t *testing.T) {
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "settings.env")
+	if err := os.WriteFile(envFile, []byte("CITEBOT_K=7\nCITEBOT_CHAT_MODEL=from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := offlineEnv(t)
+	env["CITEBOT_CHAT_MODEL"] = "from-env"
+	r := runCLI(t, env, "--env-file", envFile, "config")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var cfg Config
+	if err := json.Unmarshal([]byte(r.stdout), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.K != 7 || cfg.ChatModel != "from-env" {
+		t.Fatalf("K=%d ChatModel=%q; want 7 from the file and from-env from the environment", cfg.K, cfg.ChatModel)
+	}
+}
