@@ -225,7 +225,7 @@ var abbreviations = func() map[string]bool {
 		Mr Mrs Ms Mx Dr Prof Sr Jr St Lt Gen Col Capt Cpt Cmdr Cdr Adm Sgt Maj Cpl Pvt Brig
 		Gov Sen Rep Pres Rev Hon Fr Msgr Supt Det Insp Messrs Mme Mlle Esq Rt Gov
 		Mt Ft Ave Blvd Rd Dept Univ Assn Bros
-		No Nos no nos Vol vol Vols vols pp Fig fig Figs figs Eq eq Ch ch Sec sec Art art Op op Ed ed Eds eds
+		No Nos Vol vol Vols vols pp Fig fig Figs figs Eq eq Ch ch Sec sec Art art Op op Ed ed Eds eds
 		vs cf viz approx ca al ibid
 		Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec`) {
 		m[w] = true

@@ -28,8 +28,9 @@ const (
 	minChunkTarget = 16
 )
 
-// ChunkOptions sets chunk sizes in bytes. The zero value of a field means its
-// default; see Split for how the sizes are used.
+// ChunkOptions sets chunk sizes in bytes; see Split for how they are used.
+// The zero ChunkOptions means DefaultChunkOptions. Otherwise a Target or Max
+// of 0 means its default and an Overlap of 0 means no overlap.
 type ChunkOptions struct {
 	// Target is the size Split packs sentences up to.
 	Target int
@@ -52,6 +53,9 @@ func DefaultChunkOptions() ChunkOptions {
 // (more would make every chunk mostly a repeat of the last).
 func (o ChunkOptions) normalized() ChunkOptions {
 	d := DefaultChunkOptions()
+	if o == (ChunkOptions{}) {
+		return d
+	}
 	if o.Target <= 0 {
 		o.Target = d.Target
 	}
@@ -152,7 +156,7 @@ func Split(a Article, opts ChunkOptions) []Chunk {
 				onlyHeadings = onlyHeadings && units[k].heading
 			}
 			switch {
-			case onlyHeadings:
+			case onlyHeadings && paraStart:
 				// A heading takes the next paragraph (or as much of it as
 				// fits Target) with it; the same-paragraph rule above
 				// goes on from there.

@@ -21,29 +21,14 @@ func WriteArticleFile(dir string, a Article) (path string, err error) {
 	if err := checkID(a.ID); err != nil {
 		return "", fmt.Errorf("write article: %w", err)
 	}
-	body := strings.TrimSpace(a.Body)
-	if body == "" {
+	if strings.TrimSpace(a.Body) == "" {
 		return "", fmt.Errorf("write article %s: %w", a.ID, ErrEmptyArticle)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("write article %s: %w", a.ID, err)
 	}
 	path = filepath.Join(dir, a.ID+".md")
-
-	var b strings.Builder
-	b.WriteString("---\n")
-	for _, f := range []struct{ key, value string }{
-		{"title", cmp.Or(strings.TrimSpace(a.Title), a.ID)}, {"source", a.Source}, {"publisher", a.Publisher},
-		{"author", a.Author}, {"published", a.Published}, {"license", a.License},
-	} {
-		if v := strings.TrimSpace(f.value); v != "" {
-			b.WriteString(f.key + ": " + quoteValue(v) + "\n")
-		}
-	}
-	b.WriteString("---\n\n")
-	b.WriteString(body)
-	b.WriteString("\n")
-
+	content := formatArticleFile(a)
 	tmp, err := os.CreateTemp(dir, "."+a.ID+".*.tmp")
 	if err != nil {
 		return "", fmt.Errorf("write article %s: %w", a.ID, err)
@@ -54,7 +39,7 @@ func WriteArticleFile(dir string, a Article) (path string, err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = tmp.WriteString(b.String()); err != nil {
+	if _, err = tmp.Write(content); err != nil {
 		return "", fmt.Errorf("write article %s: %w", a.ID, err)
 	}
 	if err = tmp.Chmod(0o644); err != nil {
@@ -71,6 +56,24 @@ func WriteArticleFile(dir string, a Article) (path string, err error) {
 	}
 	syncDir(dir) // make the rename itself durable
 	return path, nil
+}
+
+// formatArticleFile renders the file WriteArticleFile writes.
+func formatArticleFile(a Article) []byte {
+	var b strings.Builder
+	b.WriteString("---\n")
+	for _, f := range []struct{ key, value string }{
+		{"title", cmp.Or(strings.TrimSpace(a.Title), a.ID)}, {"source", a.Source}, {"publisher", a.Publisher},
+		{"author", a.Author}, {"published", a.Published}, {"license", a.License},
+	} {
+		if v := strings.TrimSpace(f.value); v != "" {
+			b.WriteString(f.key + ": " + quoteValue(v) + "\n")
+		}
+	}
+	b.WriteString("---\n\n")
+	b.WriteString(strings.TrimSpace(a.Body))
+	b.WriteString("\n")
+	return []byte(b.String())
 }
 
 // syncDir fsyncs a directory where the platform allows it (best effort).
