@@ -16,7 +16,8 @@ import (
 // go-readability (a port of Firefox's Reader View): the main text without
 // navigation, ads and scripts, plus title, byline, site name and
 // publication date when the page states them. pageURL (may be "") becomes
-// Source and resolves relative links. The body is plain text, one paragraph
+// Source and resolves relative links; without it, the page's canonical URL
+// (<link rel="canonical"> or og:url), if any, is the Source. The body is plain text, one paragraph
 // per block element, paragraphs separated by blank lines.
 //
 // Valid UTF-8 is parsed as UTF-8; anything else goes through the library's
@@ -46,6 +47,10 @@ func ParseHTML(id string, data []byte, pageURL string, opts LoadOptions) (Articl
 		if perr != nil {
 			return Article{}, fmt.Errorf("parse HTML: %w", perr)
 		}
+		if pageURL == "" {
+			// A saved page often names its own address.
+			pageURL = canonicalURL(doc)
+		}
 		ra, err = parser.ParseAndMutate(doc, base)
 	} else {
 		ra, err = parser.Parse(bytes.NewReader(data), base)
@@ -53,6 +58,7 @@ func ParseHTML(id string, data []byte, pageURL string, opts LoadOptions) (Articl
 	a := Article{ID: id, Source: pageURL}
 	var text string
 	if err == nil && ra.Node != nil {
+		markHeadings(ra.Node)
 		text = render.InnerText(ra.Node)
 		a.Title = oneLine(ra.Title())
 		a.Author = oneLine(strings.TrimPrefix(strings.TrimPrefix(oneLine(ra.Byline()), "By "), "by "))
@@ -88,17 +94,31 @@ func ParseHTML(id string, data []byte, pageURL string, opts LoadOptions) (Articl
 	return a, nil
 }
 
+// markHeadings prefixes the text of h1-h6 elements with Markdown "#"
+// marks, so headings stay recognisable in the plain-text body (the splitter
+// starts a chunk at a heading, and a saved article file reads as Markdown).
+func markHeadings(n *html.Node) {
+	if n.Type == html.ElementNode && len(n.Data) == 2 && n.Data[0] == 'h' && n.Data[1] >= '1' && n.Data[1] <= '6' {
+		level := int(n.Data[1] - '0')
+		n.InsertBefore(&html.Node{Type: html.TextNode, Data: strings.Repeat("#", level) + " "}, n.FirstChild)
+		return
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		markHeadings(c)
+	}
+}
+
 // htmlParagraphs turns rendered text into paragraphs: each non-empty line,
 // white space collapsed, separated by blank lines. A first paragraph that
 // repeats the title is dropped.
 func htmlParagraphs(text, title string) string {
 	var paras []string
 	for line := range strings.SplitSeq(text, "\n") {
-		if p := oneLine(line); p != "" {
+		if p := oneLine(line); strings.Trim(p, "# ") != "" { // an empty heading leaves only "#"
 			paras = append(paras, p)
 		}
 	}
-	if len(paras) > 0 && title != "" && paras[0] == title {
+	if len(paras) > 0 && title != "" && strings.TrimSpace(strings.TrimLeft(paras[0], "#")) == title {
 		paras = paras[1:]
 	}
 	return strings.Join(paras, "\n\n")
@@ -119,4 +139,38 @@ func findElement(n *html.Node, tag string) *html.Node {
 		}
 	}
 	return nil
+}
+
+// canonicalURL returns the page's own http(s) address from
+// <link rel="canonical"> or <meta property="og:url">, or "".
+func canonicalURL(doc *html.Node) string {
+	var found string
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if found != "" {
+			return
+		}
+		if n.Type == html.ElementNode && (n.Data == "link" || n.Data == "meta") {
+			attrs := map[string]string{}
+			for _, a := range n.Attr {
+				attrs[strings.ToLower(a.Key)] = strings.TrimSpace(a.Val)
+			}
+			var v string
+			switch {
+			case n.Data == "link" && strings.EqualFold(attrs["rel"], "canonical"):
+				v = attrs["href"]
+			case n.Data == "meta" && strings.EqualFold(attrs["property"], "og:url"):
+				v = attrs["content"]
+			}
+			if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+				found = u.String()
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return found
 }

@@ -14,6 +14,7 @@ const newsPage = `<!DOCTYPE html>
 <title>Austin Speaks With Shoigu | Latin Post</title>
 <meta property="og:title" content="Austin Speaks With Shoigu">
 <meta property="og:site_name" content="Latin Post">
+<link rel="canonical" href="https://www.latinpost.com/articles/austin">
 <meta name="author" content="Mary Webber">
 <meta property="article:published_time" content="2022-05-13T10:00:00Z">
 <script>var tracking = "do not index me";</script>
@@ -25,7 +26,7 @@ const newsPage = `<!DOCTYPE html>
 <h1>Austin Speaks With Shoigu</h1>
 <p>U.S. Defense Secretary Lloyd Austin and Russia's Defense Minister Sergei Shoigu held their first talks since the war in Ukraine began. The two spoke by phone on Friday.</p>
 <p>A U.S. official, who agreed to speak on the condition of anonymity, told reporters that the call between the two leaders   on Friday lasted about an hour.</p>
-<h2>Russia-Ukraine War</h2>
+<h2>Russia-Ukraine War</h2><h3> </h3>
 <p>Kremlin warned that it would retaliate after Finland's leaders announced their intention to join NATO "without delay." According to NBC News, Turkish President Recep Tayyip Erdogan said on Friday that his country is "not favorable" to Finland and Sweden joining NATO.</p>
 <p>He noted that Turkey could use its membership in the Western military alliance to veto moves to let the two countries be admitted.&nbsp;Erdogan said they are following developments.</p>
 </article>
@@ -46,17 +47,21 @@ func TestParseHTML(t *testing.T) {
 	for _, want := range []string{
 		"held their first talks since the war in Ukraine began. The two spoke by phone on Friday.\n\nA U.S. official",
 		"the two leaders on Friday lasted about an hour.", // white space collapsed
-		"\n\nRussia-Ukraine War\n\nKremlin warned",        // heading is its own paragraph
+		"\n\n## Russia-Ukraine War\n\nKremlin warned",     // heading is a Markdown heading
 		"be admitted. Erdogan said",                       // NBSP is a space
 	} {
 		if !strings.Contains(a.Body, want) {
 			t.Errorf("body lacks %q:\n%s", want, a.Body)
 		}
 	}
-	for _, junk := range []string{"tracking", "color: red", "Celebrity gossip", "Home", "<p>"} {
+	for _, junk := range []string{"tracking", "color: red", "Celebrity gossip", "Home", "<p>", "###"} {
 		if strings.Contains(a.Body, junk) {
 			t.Errorf("body contains %q", junk)
 		}
+	}
+	// Without a page URL (a saved file), the canonical link is the source.
+	if saved, err := ParseHTML("austin", []byte(newsPage), "", LoadOptions{}); err != nil || saved.Source != "https://www.latinpost.com/articles/austin" {
+		t.Errorf("saved page: source %q, err %v", saved.Source, err)
 	}
 	if strings.HasPrefix(a.Body, "Austin Speaks With Shoigu") {
 		t.Error("the title is repeated as the first paragraph")
