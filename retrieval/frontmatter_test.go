@@ -150,6 +150,9 @@ func TestParseArticleHuge(t *testing.T) {
 	if a.Title != "Huge" || len(a.Body) < DefaultMaxArticleBytes-2*len(para) {
 		t.Errorf("title %q, body %d bytes", a.Title, len(a.Body))
 	}
+	opts := DefaultChunkOptions()
+	checkChunks(t, a, opts, Split(a, opts))
+
 	b.WriteString(para)
 	if _, err := ParseArticle("huge", []byte(b.String()), LoadOptions{}); !errors.Is(err, ErrArticleTooLarge) {
 		t.Errorf("over the cap: err = %v, want ErrArticleTooLarge", err)

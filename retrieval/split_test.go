@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"unicode"
@@ -18,11 +19,11 @@ func checkChunks(t testing.TB, a Article, opts ChunkOptions, chunks []Chunk) {
 	body := a.Body
 	covered := make([]bool, len(body))
 	paras := paragraphs(body)
+	valid := utf8.ValidString(body)
 	paraOf := func(off int) int { // index of the paragraph holding byte off
-		for i, p := range paras {
-			if off >= p.Start && off < p.End {
-				return i
-			}
+		i := sort.Search(len(paras), func(i int) bool { return paras[i].End > off })
+		if i < len(paras) && paras[i].Start <= off {
+			return i
 		}
 		return -1
 	}
@@ -36,7 +37,7 @@ func checkChunks(t testing.TB, a Article, opts ChunkOptions, chunks []Chunk) {
 		if n := c.End - c.Start; n > o.Max {
 			t.Fatalf("chunk %d is %d bytes, over Max %d: %q", i, n, o.Max, c.Text)
 		}
-		if utf8.ValidString(body) && (!utf8.RuneStart(body[c.Start]) || (c.End < len(body) && !utf8.RuneStart(body[c.End]))) {
+		if valid && (!utf8.RuneStart(body[c.Start]) || (c.End < len(body) && !utf8.RuneStart(body[c.End]))) {
 			t.Fatalf("chunk %d [%d:%d] cuts a rune", i, c.Start, c.End)
 		}
 		r, _ := utf8.DecodeRuneInString(c.Text)
