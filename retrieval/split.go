@@ -11,7 +11,7 @@ import (
 // on the SQuAD dev set (../shared/corpus/qa/dev.jsonl: answer in the top-1 /
 // top-5 passages) over a grid of targets and overlaps; the measured numbers
 // and the reason for the pick go here. Until then: Target 1200 is about one
-// and a half SQuAD paragraphs (their mean is near 750 bytes), so most
+// and a half SQuAD paragraphs (their mean is about 780 bytes), so most
 // paragraphs stay whole; Overlap 200 is one or two sentences, so an answer
 // that straddles a cut is still found whole; Max 2000 bounds what an
 // over-long sentence can do to the embedding and the prompt.
