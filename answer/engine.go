@@ -1,0 +1,266 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/citebot/citebot/prompts"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// Retriever is what the engine needs from the index. *retrieval.Index
+// satisfies it; tests use small in-memory fakes.
+type Retriever interface {
+	Search(ctx context.Context, query string, opts retrieval.SearchOptions) ([]retrieval.Passage, error)
+	Article(ctx context.Context, id string) (retrieval.Article, error)
+	Articles(ctx context.Context) ([]retrieval.Article, error)
+	Chunks(ctx context.Context, articleID string) ([]retrieval.Chunk, error)
+}
+
+// Defaults for the zero values of Config.
+const (
+	DefaultK = 5
+	// DefaultSupportThreshold is the share of a cited claim's content words
+	// that its passage must hold (in one sentence, or discounted across the
+	// passage) for the citation to stand. Calibrated on the SQuAD corpus
+	// with question + answer claims against the passage holding the answer
+	// (kept) and against other retrieved passages (dropped); see
+	// eval_corpus_test.go.
+	DefaultSupportThreshold = 0.25
+	// DefaultContextBudget is how many bytes of article text one summary
+	// request may carry; longer articles are summarized map-reduce.
+	DefaultContextBudget = 24000
+)
+
+// Config sets up an Engine. Zero values mean the documented defaults.
+type Config struct {
+	Retriever Retriever
+	// LLM writes answers; nil means the offline extractive mode.
+	LLM *LLM
+	// Prompts renders the chat messages; required with an LLM.
+	Prompts *prompts.Renderer
+	// K is how many passages an answer draws on (DefaultK).
+	K int
+	// PerArticle caps the passages from one article (0 = no cap).
+	PerArticle int
+	// RefusalFloor is the Evidence below which Ask refuses without an LLM
+	// call (DefaultRefusalFloor). Negative means never refuse early.
+	RefusalFloor float64
+	// SupportThreshold is the support score a citation needs to stand
+	// (DefaultSupportThreshold). Negative means keep every valid citation.
+	SupportThreshold float64
+	// ContextBudget is the byte size above which summaries map-reduce
+	// (DefaultContextBudget).
+	ContextBudget int
+	Logger        *slog.Logger
+}
+
+// Engine answers questions and summarizes articles with checked citations.
+// It is safe for concurrent use.
+type Engine struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// ErrEmptyQuestion is returned by Ask for a blank question.
+var ErrEmptyQuestion = errors.New("the question is empty")
+
+// errUnusableRewrite marks a follow-up rewrite that cannot serve as a query.
+var errUnusableRewrite = errors.New("the model's rewrite is empty or too long to use as a query")
+
+// NewEngine checks cfg and fills in defaults.
+func NewEngine(cfg Config) (*Engine, error) {
+	if cfg.Retriever == nil {
+		return nil, errors.New("answer engine: no retriever configured")
+	}
+	if cfg.LLM != nil && cfg.Prompts == nil {
+		return nil, errors.New("answer engine: an LLM needs prompt templates (Config.Prompts)")
+	}
+	if cfg.K <= 0 {
+		cfg.K = DefaultK
+	}
+	if cfg.PerArticle < 0 {
+		cfg.PerArticle = 0
+	}
+	if cfg.RefusalFloor == 0 {
+		cfg.RefusalFloor = DefaultRefusalFloor
+	}
+	if cfg.SupportThreshold == 0 {
+		cfg.SupportThreshold = DefaultSupportThreshold
+	}
+	if cfg.ContextBudget <= 0 {
+		cfg.ContextBudget = DefaultContextBudget
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Engine{cfg: cfg, log: log}, nil
+}
+
+// Search returns the k best passages for query (the engine's K when k <=
+// 0), with the engine's per-article cap.
+func (e *Engine) Search(ctx context.Context, query string, k int) ([]retrieval.Passage, error) {
+	if k <= 0 {
+		k = e.cfg.K
+	}
+	ps, err := e.cfg.Retriever.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: e.cfg.PerArticle})
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return ps, nil
+}
+
+// Articles lists the indexed articles (metadata only).
+func (e *Engine) Articles(ctx context.Context) ([]retrieval.Article, error) {
+	as, err := e.cfg.Retriever.Articles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list articles: %w", err)
+	}
+	return as, nil
+}
+
+// Ask answers question from the articles. history holds earlier turns of
+// the conversation, oldest first; a follow-up is first condensed into a
+// standalone query. Streamed text goes to onDelta (may be nil): the model's
+// raw output with an LLM, the composed answer offline. The returned
+// Answer.Text is the checked text with renumbered citations.
+//
+// When the best passage covers too little of the question (see Evidence
+// and Config.RefusalFloor) Ask refuses without calling the LLM and offers
+// the closest article titles instead.
+func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDelta DeltaFunc) (Answer, error) {
+	start := time.Now()
+	question = strings.TrimSpace(question)
+	if question == "" {
+		return Answer{}, ErrEmptyQuestion
+	}
+	q := e.standaloneQuery(ctx, question, history)
+	if err := ctx.Err(); err != nil {
+		return Answer{}, err
+	}
+	rstart := time.Now()
+	passages, err := e.Search(ctx, q.Text, e.cfg.K)
+	if err != nil {
+		return Answer{}, err
+	}
+	ans := Answer{Passages: passages, Usage: q.Usage}
+	ans.Timings.Retrieval = time.Since(rstart)
+
+	evidence := evidenceTerms(q.Focus, passages)
+	if len(q.Focus) == 0 {
+		// A question of stop words only ("What is it?") is judged by the
+		// whole query.
+		evidence = evidenceTerms(contentTerms(q.Text), passages)
+	}
+	if len(passages) == 0 || (e.cfg.RefusalFloor >= 0 && evidence < e.cfg.RefusalFloor) {
+		e.log.Debug("refusing early", "evidence", evidence, "floor", e.cfg.RefusalFloor, "passages", len(passages))
+		ans = e.refusal(ans, "")
+		emit(onDelta, ans.Text)
+		ans.Timings.Total = time.Since(start)
+		return ans, nil
+	}
+
+	if e.cfg.LLM == nil {
+		ans = e.extractive(ans, q)
+		emit(onDelta, ans.Text)
+		ans.Timings.Total = time.Since(start)
+		return ans, nil
+	}
+
+	msgs, err := e.cfg.Prompts.Answer(prompts.AnswerData{
+		Question: question,
+		History:  promptTurns(history),
+		Passages: promptPassages(passages),
+	})
+	if err != nil {
+		return Answer{}, fmt.Errorf("render answer prompt: %w", err)
+	}
+	lstart := time.Now()
+	raw, usage, err := e.cfg.LLM.Stream(ctx, msgs, onDelta)
+	ans.Timings.LLM = time.Since(lstart)
+	ans.Usage = addUsage(ans.Usage, usage)
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer with %s: %w", e.cfg.LLM, err)
+	}
+	ans = e.finishLLMAnswer(ans, raw, contentTerms(q.Text))
+	ans.Timings.Total = time.Since(start)
+	return ans, nil
+}
+
+// finishLLMAnswer checks the citations of the model's output.
+func (e *Engine) finishLLMAnswer(ans Answer, raw string, qterms []string) Answer {
+	res := checkCitations(raw, passageSources(ans.Passages), citeOptions{
+		Threshold: e.threshold(),
+		Question:  qterms,
+	})
+	if res.Invalid > 0 || res.Unsupported > 0 {
+		e.log.Debug("citations dropped", "invalid", res.Invalid, "unsupported", res.Unsupported, "kept", len(res.Citations))
+	}
+	if len(res.Citations) == 0 && isRefusal(raw) {
+		text := strings.TrimSpace(stripMarkers(raw))
+		return e.refusal(ans, text)
+	}
+	ans.Text = res.Text
+	ans.Citations = res.Citations
+	ans.Grounded = len(res.Citations) > 0
+	return ans
+}
+
+// refusal turns ans into a refusal: no citations, suggestions from the
+// retrieved passages. text replaces RefusalText when the model phrased its
+// own refusal.
+func (e *Engine) refusal(ans Answer, text string) Answer {
+	if text == "" {
+		text = RefusalText
+	}
+	ans.Text = text
+	ans.Refused = true
+	ans.Grounded = false
+	ans.Citations = nil
+	ans.Suggestions = suggestions(ans.Passages)
+	return ans
+}
+
+// threshold returns the support threshold in effect (negative: none).
+func (e *Engine) threshold() float64 {
+	if e.cfg.SupportThreshold < 0 {
+		return -1
+	}
+	return e.cfg.SupportThreshold
+}
+
+// promptPassages numbers passages 1..n for the answer prompt.
+func promptPassages(ps []retrieval.Passage) []prompts.Passage {
+	out := make([]prompts.Passage, len(ps))
+	for i, p := range ps {
+		out[i] = prompts.Passage{
+			N:         i + 1,
+			Title:     p.Article.Title,
+			Author:    p.Article.Author,
+			Published: p.Article.Published,
+			Source:    p.Article.Source,
+			Text:      p.Chunk.Text,
+		}
+	}
+	return out
+}
+
+func emit(onDelta DeltaFunc, text string) {
+	if onDelta != nil && text != "" {
+		onDelta(text)
+	}
+}
+
+func addUsage(a, b Usage) Usage {
+	return Usage{
+		PromptTokens:     a.PromptTokens + b.PromptTokens,
+		CompletionTokens: a.CompletionTokens + b.CompletionTokens,
+		TotalTokens:      a.TotalTokens + b.TotalTokens,
+	}
+}

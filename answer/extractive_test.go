@@ -1,0 +1,111 @@
+package answer
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+func TestQuestionType(t *testing.T) {
+	for q, want := range map[string]answerType{
+		"When did the war begin?":                     dateType,
+		"In what year was Tesla born?":                dateType,
+		"What century saw the Black Death?":           dateType,
+		"How many people live in Warsaw?":             numberType,
+		"What percentage of Victorians are Catholic?": numberType,
+		"How long did the call last?":                 numberType,
+		"Who founded the company?":                    nameType,
+		"Where is St Aloysius' College located?":      nameType,
+		"Which country hosted the games?":             nameType,
+		"The Broncos beat which team in 2015?":        anyType,
+		"The game was won by who?":                    anyType,
+		"What did Austin urge?":                       anyType,
+		"Why were the reports issued?":                anyType,
+	} {
+		if got := questionType(q); got != want {
+			t.Errorf("questionType(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestTypeMatch(t *testing.T) {
+	for _, tt := range []struct {
+		typ      answerType
+		sentence string
+		question string
+		want     float64
+	}{
+		{dateType, "The war began in 1914.", "When did the war begin?", 1},
+		{dateType, "The war began after the assassination.", "When did the war begin?", -1},
+		{dateType, "In 1914 it began.", "Did the 1914 war begin?", -1}, // the year is in the question
+		{numberType, "About 1.7 million people live there.", "How many people live in Warsaw?", 1},
+		{numberType, "Twelve people came.", "How many came?", 1},
+		{numberType, "Many people came.", "How many came?", -1},
+		{nameType, "It was founded by Henry Ford.", "Who founded the company?", 1},
+		{nameType, "It was founded by a mechanic.", "Who founded the company?", -1},
+		{anyType, "Anything.", "Why?", 0},
+	} {
+		if got := typeMatch(tt.typ, tt.sentence, tt.question); got != tt.want {
+			t.Errorf("typeMatch(%v, %q, %q) = %v, want %v", tt.typ, tt.sentence, tt.question, got, tt.want)
+		}
+	}
+}
+
+func TestProximityAndBigrams(t *testing.T) {
+	if p := proximity([]string{"a", "b", "x", "y"}, []string{"a", "b"}); p != 1 {
+		t.Errorf("adjacent proximity = %v", p)
+	}
+	if p := proximity([]string{"a", "x", "y", "b", "a"}, []string{"a", "b"}); p != 1 {
+		t.Errorf("proximity takes the shortest window: %v", p)
+	}
+	if p := proximity([]string{"a", "x", "x", "b"}, []string{"a", "b"}); math.Abs(p-0.5) > 1e-9 {
+		t.Errorf("spread proximity = %v, want 0.5", p)
+	}
+	if p := proximity([]string{"a"}, []string{"a", "b"}); p != 0 {
+		t.Errorf("one match proximity = %v", p)
+	}
+	if b := bigrams([]string{"immedi", "ceasefir", "ukrain"}, []string{"urg", "immedi", "ceasefir"}); math.Abs(b-0.5) > 1e-9 {
+		t.Errorf("bigrams = %v, want 0.5", b)
+	}
+}
+
+func TestExtractiveQuotesOnePassage(t *testing.T) {
+	// The answer quotes only from the passage of its best sentence, so it
+	// cites one source, and skips headings and near-duplicates.
+	a := article("volcano", "Volcanoes of Io",
+		"## Eruptions on Io",
+		"Io is the most volcanically active body in the Solar System. Its volcanoes erupt lava fountains hundreds of kilometres high.",
+		"Io is the most volcanically active body in the Solar System, astronomers say.")
+	b := article("moon", "The Moon", "The Moon has no active volcanoes today. Its maria are ancient lava plains.")
+	e, _ := offlineEngine(t, a, b)
+	ans, err := e.Ask(context.Background(), "How high do the lava fountains of Io's volcanoes erupt?", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.Text, "hundreds of kilometres high") || len(ans.Citations) != 1 || ans.Citations[0].Article.ID != "volcano" {
+		t.Errorf("answer %q citations %+v", ans.Text, ans.Citations)
+	}
+	if strings.Contains(ans.Text, "##") || strings.Count(ans.Text, "most volcanically active") > 1 {
+		t.Errorf("heading or near-duplicate quoted: %q", ans.Text)
+	}
+	if n := len(ParseCitations(ans.Text)); n < 1 || n > extractiveMaxSentences {
+		t.Errorf("%d quoted sentences", n)
+	}
+}
+
+func TestExtractiveNothingQuotable(t *testing.T) {
+	e, _ := NewEngine(Config{Retriever: newFixedRetriever(t, []retrieval.Passage{{
+		Article: retrieval.Article{ID: "h", Title: "Heading only"},
+		Chunk:   retrieval.Chunk{ArticleID: "h", Text: "## Heading only"},
+	}}), RefusalFloor: -1})
+	ans, err := e.Ask(context.Background(), "What is the heading?", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Refused || len(ans.Citations) != 0 {
+		t.Errorf("nothing quotable: refused %v citations %+v", ans.Refused, ans.Citations)
+	}
+}

@@ -1,0 +1,194 @@
+package answer
+
+import (
+	"math"
+	"strings"
+	"sync"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+// stopwordList holds function words and question words. They carry no
+// evidence: "What did Austin urge?" and a passage share "what" and "did"
+// whatever the passage says, so both the refusal floor and the support
+// check look only at the remaining content words.
+const stopwordList = `a about above after again against all also am an and any are aren't as at be because
+been before being below between both but by can can't cannot could couldn't did didn't do does doesn't
+doing don't down during each few for from further had hadn't has hasn't have haven't having he he'd
+he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is
+isn't it it's its itself let's me more most mustn't my myself no nor not of off on once only or other
+ought our ours ourselves out over own same shan't she she'd she'll she's should shouldn't so some such
+than that that's the their theirs them themselves then there there's these they they'd they'll they're
+they've this those through to too under until up very was wasn't we we'd we'll we're we've were weren't
+what what's when when's where where's which while who who's whom why why's with won't would wouldn't
+you you'd you'll you're you've your yours yourself yourselves
+whose whatever whichever whoever however yes etc per via upon onto among amongst within without
+will shall may might must one ones thing things something anything someone
+name named kind type sort example tell please many much`
+
+// termSets caches the stemmed stopword set. The stop words go through
+// retrieval.Tokenize like every other text, so they match whatever stems
+// the tokenizer produces ("was" may well become "wa").
+var termSets = sync.OnceValue(func() map[string]bool {
+	stop := make(map[string]bool)
+	for _, w := range strings.Fields(stopwordList) {
+		for _, t := range retrieval.Tokenize(w) {
+			stop[t] = true
+		}
+	}
+	return stop
+})
+
+// isStop reports whether the stemmed term t carries no content.
+func isStop(t string) bool {
+	if termSets()[t] {
+		return true
+	}
+	// Single letters (possessive "s", initials) are noise.
+	return len(t) < 2
+}
+
+// contentTerms returns the stemmed content words of text in order, with
+// repeats.
+func contentTerms(text string) []string {
+	toks := retrieval.Tokenize(text)
+	out := toks[:0:0]
+	for _, t := range toks {
+		if !isStop(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// termSet returns the distinct content words of text.
+func termSet(text string) map[string]bool {
+	set := make(map[string]bool)
+	for _, t := range contentTerms(text) {
+		set[t] = true
+	}
+	return set
+}
+
+// uniqueTerms returns the distinct terms of ts in first-seen order.
+func uniqueTerms(ts []string) []string {
+	seen := make(map[string]bool, len(ts))
+	out := ts[:0:0]
+	for _, t := range ts {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// weights maps a term to its importance; a missing term weighs 1.
+type weights map[string]float64
+
+func (w weights) of(t string) float64 {
+	if v, ok := w[t]; ok {
+		return v
+	}
+	return 1
+}
+
+// idfWeights computes inverse document frequencies of terms over docs
+// (each a set of terms), smoothed so that a term in every document still
+// weighs a little: ln(1 + N/df).
+func idfWeights(terms []string, docs []map[string]bool) weights {
+	w := make(weights, len(terms))
+	n := float64(len(docs))
+	for _, t := range terms {
+		df := 0
+		for _, d := range docs {
+			if d[t] {
+				df++
+			}
+		}
+		w[t] = math.Log(1 + (n+1)/(float64(df)+1))
+	}
+	return w
+}
+
+// coverage is the weighted share of terms found in set: 1 when every term
+// is there, 0 when none is or terms is empty.
+func coverage(terms []string, set map[string]bool, w weights) float64 {
+	var have, total float64
+	for _, t := range terms {
+		wt := w.of(t)
+		total += wt
+		if set[t] {
+			have += wt
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return have / total
+}
+
+// support is how well one passage backs one claim, and which sentence of
+// the passage backs it best.
+type support struct {
+	Score float64
+	// Sentence is the best sentence's span in the passage text.
+	Sentence retrieval.Span
+}
+
+// passageSentences returns the sentence spans of a passage, skipping
+// nothing: a heading can be a fine quote for a claim about a heading.
+func passageSentences(text string) []retrieval.Span {
+	spans := retrieval.Sentences(text)
+	if len(spans) == 0 && strings.TrimSpace(text) != "" {
+		spans = []retrieval.Span{{Start: 0, End: len(text)}}
+	}
+	return spans
+}
+
+// passageWholeWeight discounts support found only across several sentences
+// of a passage: a claim may fairly combine two sentences, but a claim whose
+// words are scattered over a long passage is weaker evidence than one
+// sentence saying it.
+const passageWholeWeight = 0.85
+
+// scoreSupport measures how well passage text supports claim: the share of
+// the claim's content words (stemmed, distinct) found in the passage's best
+// sentence, or a discounted share found anywhere in the passage, whichever
+// is higher. A claim without content words ("Yes.") cannot be checked and
+// scores 1 against its first sentence. fallback, if not empty, picks the
+// quote in that case (the question's terms).
+func scoreSupport(claim []string, text string, fallback []string) support {
+	spans := passageSentences(text)
+	if len(spans) == 0 {
+		return support{}
+	}
+	claim = uniqueTerms(claim)
+	if len(claim) == 0 {
+		best := support{Score: 1, Sentence: spans[0]}
+		if len(fallback) > 0 {
+			bestCov := -1.0
+			for _, s := range spans {
+				if c := coverage(uniqueTerms(fallback), termSet(text[s.Start:s.End]), nil); c > bestCov {
+					bestCov, best.Sentence = c, s
+				}
+			}
+		}
+		return best
+	}
+	best := support{Score: -1}
+	whole := make(map[string]bool)
+	for _, s := range spans {
+		set := termSet(text[s.Start:s.End])
+		for t := range set {
+			whole[t] = true
+		}
+		if c := coverage(claim, set, nil); c > best.Score {
+			best = support{Score: c, Sentence: s}
+		}
+	}
+	if c := passageWholeWeight * coverage(claim, whole, nil); c > best.Score {
+		best.Score = c
+	}
+	return best
+}
