@@ -1,0 +1,254 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// DefaultK is the number of passages Search returns when SearchOptions.K
+// is not set.
+const DefaultK = 5
+
+// SearchMode chooses the retrievers Search uses.
+type SearchMode string
+
+const (
+	// SearchHybrid fuses vector and lexical results (the default, "").
+	SearchHybrid SearchMode = "hybrid"
+	// SearchLexical uses BM25 only.
+	SearchLexical SearchMode = "lexical"
+	// SearchVector uses the embedding similarity only.
+	SearchVector SearchMode = "vector"
+)
+
+// SearchOptions tunes one Search call; the zero value asks for DefaultK
+// hybrid results over all articles.
+type SearchOptions struct {
+	// K is the number of passages wanted (0 = DefaultK), clamped to Count.
+	K int
+	// PerArticle caps how many passages one article may contribute, so one
+	// long article cannot fill every slot (0 = no cap).
+	PerArticle int
+	// ArticleID restricts the search to one article ("" = all).
+	ArticleID string
+	// Mode selects hybrid (default), lexical-only or vector-only search;
+	// the single-retriever modes exist for evaluation and debugging.
+	Mode SearchMode
+}
+
+// minCandidates is how deep each retriever is read before fusion: the
+// per-article cap and fusion itself need more than K candidates, and a
+// chunk ranked 40th by one retriever can still win with the other's vote.
+const minCandidates = 50
+
+// Search returns up to K passages for the query, best first. Vector and
+// lexical retrieval run concurrently and are fused (see FusionOptions).
+// An empty index, an empty query or a query with no searchable word gives
+// no passages and no error; FTS syntax in the query is treated as text.
+func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) ([]Passage, error) {
+	mode := opts.Mode
+	switch mode {
+	case "":
+		mode = SearchHybrid
+	case SearchHybrid, SearchLexical, SearchVector:
+	default:
+		return nil, fmt.Errorf("search: unknown mode %q", opts.Mode)
+	}
+	ix.mu.RLock()
+	closed, total := ix.closed, len(ix.byRow)
+	ix.mu.RUnlock()
+	if closed {
+		return nil, errors.New("search: index is closed")
+	}
+	k := opts.K
+	if k <= 0 {
+		k = DefaultK
+	}
+	k = min(k, total)
+	if k == 0 || strings.TrimSpace(query) == "" {
+		return nil, nil
+	}
+	depth := max(4*k, minCandidates)
+	if opts.PerArticle > 0 {
+		depth = max(depth, 4*k*k/opts.PerArticle)
+	}
+	depth = min(depth, total)
+
+	var (
+		lex    []lexHit
+		lexErr error
+		done   chan struct{}
+	)
+	if mode != SearchVector {
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			lex, lexErr = ix.lexicalSearch(ctx, query, depth, opts.ArticleID)
+		}()
+	}
+	var qv []float32
+	var vecErr error
+	if mode != SearchLexical {
+		qv, vecErr = ix.queryVector(ctx, query)
+	}
+	if done != nil {
+		<-done
+	}
+	if lexErr != nil {
+		return nil, lexErr
+	}
+	if vecErr != nil {
+		return nil, vecErr
+	}
+	if mode == SearchVector && qv == nil && ix.vectorsStale.Load() {
+		return nil, errors.New("search: the embedder's vectors changed size; ingest again to re-embed")
+	}
+
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return nil, errors.New("search: index is closed")
+	}
+	byRow := make(map[*chunkEntry]*candidate, len(lex)+depth)
+	cands := make([]*candidate, 0, len(lex)+depth)
+	for i, h := range lex {
+		e := ix.byRow[h.rowid]
+		if e == nil {
+			continue // removed by an ingest since the query ran
+		}
+		c := &candidate{e: e, lexScore: h.score, lexRank: i + 1}
+		byRow[e] = c
+		cands = append(cands, c)
+	}
+	if qv != nil {
+		res, err := ix.vectorSearch(ctx, qv, depth, opts.ArticleID)
+		if err != nil {
+			return nil, err
+		}
+		for i, r := range res {
+			e := ix.byDoc[r.ID]
+			if e == nil {
+				continue
+			}
+			c := byRow[e]
+			if c == nil {
+				c = &candidate{e: e}
+				byRow[e] = c
+				cands = append(cands, c)
+			}
+			c.vecScore = float64(r.Similarity)
+			c.vecRank = i + 1
+		}
+	}
+	fuse(cands, ix.cfg.Fusion.normalized())
+	return pick(cands, k, opts.PerArticle), nil
+}
+
+// queryVector embeds the query, or returns nil when there is nothing to
+// search with (no vectors loaded, or an all-zero query vector, which
+// cannot be normalised).
+func (ix *Index) queryVector(ctx context.Context, query string) ([]float32, error) {
+	ix.mu.RLock()
+	dim := ix.dim
+	ix.mu.RUnlock()
+	if dim == 0 {
+		return nil, nil
+	}
+	qv, err := ix.cfg.Embedder.EmbedQuery(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("search: embed query: %w", err)
+	}
+	if len(qv) != dim {
+		ix.markVectorsStale(ctx, dim, len(qv))
+		return nil, nil
+	}
+	for _, f := range qv {
+		if f != 0 {
+			return qv, nil
+		}
+	}
+	return nil, nil
+}
+
+// markVectorsStale handles an embedder whose vectors changed size under the
+// same name and model (the manifest cannot tell): the stored vectors are
+// useless with it. They are dropped from chromem, so search goes on
+// lexically, and the manifest's dimension is cleared, so that the next
+// Ingest (in this process or another) re-embeds everything.
+func (ix *Index) markVectorsStale(ctx context.Context, stored, got int) {
+	ix.mu.Lock()
+	if ix.dim != stored { // an ingest re-embedded meanwhile
+		ix.mu.Unlock()
+		return
+	}
+	ix.coll = newCollection()
+	ix.dim = 0
+	ix.mu.Unlock()
+	ix.vectorsStale.Store(true)
+	ix.log.Warn("the embedder now returns vectors of another size than the stored ones; vector search is off until the next ingest re-embeds",
+		"embedder", ix.cfg.Embedder.Name(), "model", ix.cfg.Embedder.Model(), "stored_dims", stored, "query_dims", got)
+	if _, err := ix.db.ExecContext(ctx, "UPDATE manifest SET value = '0' WHERE key = 'dimension'"); err != nil {
+		ix.log.Warn("could not record the stale vectors in the manifest", "err", err.Error())
+	}
+}
+
+// vectorResult is a chromem hit.
+type vectorResult struct {
+	ID         string
+	Similarity float32
+}
+
+// vectorSearch queries chromem for the n nearest chunks (clamped to the
+// collection size, which chromem requires). The caller holds ix.mu.
+func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, articleID string) ([]vectorResult, error) {
+	if len(qv) != ix.dim { // the index was re-embedded since queryVector
+		return nil, nil
+	}
+	n = min(n, ix.coll.Count())
+	if n <= 0 {
+		return nil, nil
+	}
+	var where map[string]string
+	if articleID != "" {
+		where = map[string]string{"article": articleID}
+	}
+	res, err := ix.coll.QueryEmbedding(ctx, qv, n, where, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search: vector query: %w", err)
+	}
+	out := make([]vectorResult, len(res))
+	for i, r := range res {
+		out[i] = vectorResult{ID: r.ID, Similarity: r.Similarity}
+	}
+	return out, nil
+}
+
+// pick takes the first k fused candidates, at most perArticle from one
+// article (0 = no cap), and turns them into passages.
+func pick(cands []*candidate, k, perArticle int) []Passage {
+	out := make([]Passage, 0, k)
+	taken := map[*articleEntry]int{}
+	for _, c := range cands {
+		if len(out) == k {
+			break
+		}
+		if perArticle > 0 && taken[c.e.article] >= perArticle {
+			continue
+		}
+		taken[c.e.article]++
+		a := c.e.article.meta
+		a.Hash = ""
+		out = append(out, Passage{
+			Article:      a,
+			Chunk:        c.e.chunk,
+			Score:        c.score,
+			VectorScore:  c.vecScore,
+			VectorRank:   c.vecRank,
+			LexicalScore: c.lexScore,
+			LexicalRank:  c.lexRank,
+		})
+	}
+	return out
+}
