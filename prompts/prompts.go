@@ -1,0 +1,224 @@
+// Package prompts renders the chat messages citebot sends to a language
+// model: the grounded answer, the follow-up rewrite and the article summary.
+//
+// Each prompt is a text/template file (answer.tmpl, rewrite.tmpl,
+// summary.tmpl) embedded in the binary. A file defines two templates,
+// "system" and "user", and each becomes one chat message, so an operator can
+// tune the wording of either without touching Go code: New(dir) uses a file
+// of the same name in dir instead of the embedded one (the PROMPTS_DIR
+// setting).
+//
+// Article text and user text are data, never instructions: templates place
+// them inside delimited blocks (<passage n="1" ...> ... </passage>) and the
+// text function neutralises any delimiter tag that appears inside them, so
+// an article cannot close its block and speak as the system. The package
+// knows nothing about HTTP, retrieval or the answer engine.
+package prompts
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+)
+
+// Message is one chat message.
+type Message struct {
+	// Role is "system", "user" or "assistant".
+	Role    string
+	Content string
+}
+
+// Chat message roles.
+const (
+	RoleSystem    = "system"
+	RoleUser      = "user"
+	RoleAssistant = "assistant"
+)
+
+// Passage is one numbered piece of article text shown to the model: a
+// retrieved passage for answers, a paragraph for summaries. N is the number
+// the model cites as [N].
+type Passage struct {
+	N                                int
+	Title, Author, Published, Source string
+	Text                             string
+}
+
+// Turn is one earlier exchange of a conversation, oldest first.
+type Turn struct{ Question, Answer string }
+
+// AnswerData fills answer.tmpl.
+type AnswerData struct {
+	Question string
+	// History is the conversation so far. It is shown as context inside
+	// the user message (with the [n] markers of earlier answers removed),
+	// not as separate chat turns; callers bound its length.
+	History  []Turn
+	Passages []Passage
+}
+
+// RewriteData fills rewrite.tmpl.
+type RewriteData struct {
+	Question string
+	History  []Turn
+}
+
+// SummaryData fills summary.tmpl.
+type SummaryData struct {
+	Title, Author, Published, Source string
+	// Length is "short", "medium" or "long"; "" means "medium".
+	Length     string
+	Paragraphs []Passage
+}
+
+// Template file names, embedded and looked up in the override directory.
+const (
+	AnswerFile  = "answer.tmpl"
+	RewriteFile = "rewrite.tmpl"
+	SummaryFile = "summary.tmpl"
+)
+
+//go:embed *.tmpl
+var embedded embed.FS
+
+// Renderer renders prompts from parsed templates. It is safe for
+// concurrent use.
+type Renderer struct {
+	answer, rewrite, summary *template.Template
+}
+
+// New parses the embedded templates, each replaced by a file of the same
+// name in overrideDir when one exists ("" = no overrides). Every template
+// is parsed and executed once on sample data here, so a broken override
+// fails at start with an error naming its file rather than on the first
+// question.
+func New(overrideDir string) (*Renderer, error) {
+	if overrideDir != "" {
+		st, err := os.Stat(overrideDir)
+		if err != nil {
+			return nil, fmt.Errorf("prompts dir: %w", err)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("prompts dir %s is not a directory", overrideDir)
+		}
+	}
+	r := &Renderer{}
+	for _, f := range []struct {
+		name   string
+		dst    **template.Template
+		sample any
+	}{
+		{AnswerFile, &r.answer, sampleAnswer},
+		{RewriteFile, &r.rewrite, sampleRewrite},
+		{SummaryFile, &r.summary, sampleSummary},
+	} {
+		t, err := load(overrideDir, f.name)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := render(t, f.sample); err != nil {
+			return nil, fmt.Errorf("prompt template %s: %w", t.Name(), err)
+		}
+		*f.dst = t
+	}
+	return r, nil
+}
+
+// load reads and parses one template file: from overrideDir when it holds
+// name, else the embedded copy. The template is named by the file it came
+// from, so errors say which file is wrong.
+func load(overrideDir, name string) (*template.Template, error) {
+	var (
+		data   []byte
+		source = "embedded " + name
+		err    error
+	)
+	if overrideDir != "" {
+		path := filepath.Join(overrideDir, name)
+		data, err = os.ReadFile(path)
+		switch {
+		case err == nil:
+			source = path
+		case errors.Is(err, fs.ErrNotExist):
+			data = nil
+		default:
+			return nil, fmt.Errorf("read prompt template: %w", err)
+		}
+	}
+	if data == nil {
+		if data, err = embedded.ReadFile(name); err != nil {
+			return nil, fmt.Errorf("embedded prompt template %s: %w", name, err)
+		}
+	}
+	t, err := template.New(source).Funcs(funcs).Option("missingkey=error").Parse(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("parse prompt template %s: %w", source, err)
+	}
+	for _, part := range []string{RoleSystem, RoleUser} {
+		if t.Lookup(part) == nil {
+			return nil, fmt.Errorf("prompt template %s: no {{define %q}} block (a prompt file defines \"system\" and \"user\")", source, part)
+		}
+	}
+	return t, nil
+}
+
+// Answer renders the grounded-answer prompt.
+func (r *Renderer) Answer(d AnswerData) ([]Message, error) {
+	if strings.TrimSpace(d.Question) == "" {
+		return nil, errors.New("answer prompt: empty question")
+	}
+	return render(r.answer, d)
+}
+
+// Rewrite renders the prompt that turns a follow-up question and its
+// history into one standalone search query.
+func (r *Renderer) Rewrite(d RewriteData) ([]Message, error) {
+	if strings.TrimSpace(d.Question) == "" {
+		return nil, errors.New("rewrite prompt: empty question")
+	}
+	return render(r.rewrite, d)
+}
+
+// Summary renders the article-summary prompt.
+func (r *Renderer) Summary(d SummaryData) ([]Message, error) {
+	switch d.Length {
+	case "":
+		d.Length = "medium"
+	case "short", "medium", "long":
+	default:
+		return nil, fmt.Errorf("summary prompt: unknown length %q (want short, medium or long)", d.Length)
+	}
+	if len(d.Paragraphs) == 0 {
+		return nil, errors.New("summary prompt: no paragraphs")
+	}
+	return render(r.summary, d)
+}
+
+// render executes the "system" and "user" templates of t into two
+// messages, trimmed of surrounding blank space.
+func render(t *template.Template, data any) ([]Message, error) {
+	msgs := make([]Message, 0, 2)
+	for _, role := range []string{RoleSystem, RoleUser} {
+		var b bytes.Buffer
+		if err := t.ExecuteTemplate(&b, role, data); err != nil {
+			return nil, fmt.Errorf("render %s: %w", t.Name(), err)
+		}
+		msgs = append(msgs, Message{Role: role, Content: strings.TrimSpace(b.String())})
+	}
+	return msgs, nil
+}
+
+// Sample data for the check New runs on every template.
+var (
+	sampleTurns   = []Turn{{Question: "Who called?", Answer: "The minister called [1]."}}
+	samplePassage = Passage{N: 1, Title: "T", Author: "A", Published: "2022-05-13", Source: "https://example.com/a", Text: "Text."}
+	sampleAnswer  = AnswerData{Question: "Q?", History: sampleTurns, Passages: []Passage{samplePassage}}
+	sampleRewrite = RewriteData{Question: "Q?", History: sampleTurns}
+	sampleSummary = SummaryData{Title: "T", Author: "A", Published: "2022-05-13", Source: "https://example.com/a", Length: "medium", Paragraphs: []Passage{samplePassage}}
+)
