@@ -1,0 +1,228 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// articlesPrefix starts the custom IDs of the page buttons: "art:<page>".
+const articlesPrefix = "art:"
+
+// articleList is the engine's article list, cached briefly so
+// autocomplete answers fast.
+func (b *Bot) articleList(ctx context.Context) ([]retrieval.Article, error) {
+	b.artMu.Lock()
+	defer b.artMu.Unlock()
+	if b.artList != nil && time.Since(b.artFetched) < articleCacheTTL {
+		return b.artList, nil
+	}
+	list, err := b.engine.Articles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sorted := append([]retrieval.Article(nil), list...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return strings.ToLower(displayTitle(sorted[i])) < strings.ToLower(displayTitle(sorted[j]))
+	})
+	b.artList, b.artFetched = sorted, time.Now()
+	return sorted, nil
+}
+
+func (b *Bot) articleByID(ctx context.Context, id string) (retrieval.Article, bool) {
+	list, err := b.articleList(ctx)
+	if err != nil {
+		return retrieval.Article{}, false
+	}
+	for _, a := range list {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return retrieval.Article{}, false
+}
+
+func displayTitle(a retrieval.Article) string {
+	if a.Title != "" {
+		return a.Title
+	}
+	return a.ID
+}
+
+// matchArticles ranks articles for autocomplete: titles (or IDs) starting
+// with the typed text first, then those containing it, case-insensitive,
+// at most max.
+func matchArticles(list []retrieval.Article, typed string, max int) []retrieval.Article {
+	typed = strings.ToLower(strings.TrimSpace(typed))
+	var prefix, sub []retrieval.Article
+	for _, a := range list {
+		title, id := strings.ToLower(displayTitle(a)), strings.ToLower(a.ID)
+		switch {
+		case typed == "" || strings.HasPrefix(title, typed) || strings.HasPrefix(id, typed):
+			prefix = append(prefix, a)
+		case strings.Contains(title, typed) || strings.Contains(id, typed):
+			sub = append(sub, a)
+		}
+	}
+	out := append(prefix, sub...)
+	if len(out) > max {
+		out = out[:max]
+	}
+	return out
+}
+
+// onAutocomplete offers articles for /summarize.
+func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
+	data, ok := r.i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok {
+		return
+	}
+	typed := ""
+	if o := focusedOption(data.Options); o != nil {
+		typed, _ = o.Value.(string)
+	}
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	if data.Name == "summarize" {
+		list, err := b.articleList(ctx)
+		if err != nil {
+			b.log.Warn("autocomplete: list articles", "err", err)
+		}
+		for _, a := range matchArticles(list, typed, maxChoices) {
+			value := a.ID
+			if textLen(value) > maxChoiceValue {
+				value = truncate(displayTitle(a), maxChoiceValue)
+			}
+			name := displayTitle(a)
+			if a.Published != "" {
+				name += " (" + a.Published + ")"
+			}
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(name, maxChoiceName), Value: value})
+		}
+	}
+	_ = r.respond(ctx, "autocomplete", &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices},
+	})
+}
+
+func (b *Bot) cmdSummarize(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
+	ref := strings.TrimSpace(optString(data.Options, "article"))
+	if ref == "" {
+		_ = r.reply(ctx, errorMessage("Please pick an article."), true)
+		return
+	}
+	if textLen(ref) > b.cfg.MaxQuestion {
+		_ = r.reply(ctx, errorMessage(tooLongText(textLen(ref), b.cfg.MaxQuestion)), true)
+		return
+	}
+	if ok, wait := b.limiter.allow(userOf(r.i).ID, time.Now()); !ok {
+		_ = r.reply(ctx, errorMessage(rateLimitText(wait)), true)
+		return
+	}
+	length := answer.Length(optString(data.Options, "length"))
+	switch length {
+	case answer.Short, answer.Medium, answer.Long:
+	default:
+		length = answer.Medium
+	}
+	if r.deferReply(ctx, false) != nil {
+		return
+	}
+	b.runJob(ctx, &interactionSurface{r: r}, job{
+		kind: jobSummary, question: ref, length: length,
+		guildID: r.i.GuildID, channelID: r.i.ChannelID, userID: userOf(r.i).ID,
+	})
+}
+
+func (b *Bot) cmdArticles(ctx context.Context, r *responder, page int) {
+	if r.deferReply(ctx, false) != nil {
+		return
+	}
+	b.showArticles(ctx, r, page)
+}
+
+func (b *Bot) onArticlesPage(ctx context.Context, r *responder, customID string) {
+	page, err := strconv.Atoi(strings.TrimPrefix(customID, articlesPrefix))
+	if err != nil {
+		_ = r.reply(ctx, errorMessage("That button no longer works."), true)
+		return
+	}
+	if r.deferUpdate(ctx) != nil {
+		return
+	}
+	b.showArticles(ctx, r, page)
+}
+
+// showArticles edits the response into one page of the article list.
+func (b *Bot) showArticles(ctx context.Context, r *responder, page int) {
+	list, err := b.articleList(ctx)
+	msg := outMessage{}
+	if err != nil {
+		ref := randomHex(4)
+		b.log.Error("list articles", "ref", ref, "err", err)
+		msg = errorMessage("I couldn't read the article list right now (ref: " + ref + ").")
+	} else {
+		msg = articlesPage(list, page, b.cfg.PageSize)
+	}
+	err = b.rest(ctx, "show articles", func(opts ...discordgo.RequestOption) error {
+		_, err := r.editOriginal(ctx, msg, opts...)
+		return err
+	})
+	if err != nil {
+		b.log.Warn("show articles", "err", err)
+	}
+}
+
+// articlesPage renders one page (1-based, clamped) with previous/next
+// buttons.
+func articlesPage(list []retrieval.Article, page, size int) outMessage {
+	if len(list) == 0 {
+		return outMessage{Content: "No articles are indexed yet."}
+	}
+	pages := (len(list) + size - 1) / size
+	if page < 1 {
+		page = 1
+	}
+	if page > pages {
+		page = pages
+	}
+	var lines []string
+	for i, a := range list[(page-1)*size : min(page*size, len(list))] {
+		title := escapeLinkText(truncate(displayTitle(a), 150))
+		if u := safeURL(a.Source); u != "" {
+			title = "[" + title + "](" + u + ")"
+		} else {
+			title = "**" + title + "**"
+		}
+		line := fmt.Sprintf("%d. %s", (page-1)*size+i+1, title)
+		var meta []string
+		if a.Author != "" {
+			meta = append(meta, escapeMarkdown(truncate(a.Author, 60)))
+		}
+		if a.Published != "" {
+			meta = append(meta, escapeMarkdown(a.Published))
+		}
+		meta = append(meta, "`"+strings.ReplaceAll(truncate(a.ID, 80), "`", "'")+"`")
+		lines = append(lines, line+" — "+strings.Join(meta, " · "))
+	}
+	desc := truncate(strings.Join(lines, "\n"), maxEmbedDescription)
+	embed := &discordgo.MessageEmbed{
+		Title:       "Articles",
+		Description: desc,
+		Color:       embedColor,
+		Footer:      &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("Page %d of %d · %d articles · /summarize one, or /ask about them", page, pages, len(list))},
+	}
+	row := discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		discordgo.Button{Label: "Previous", Style: discordgo.SecondaryButton, CustomID: articlesPrefix + strconv.Itoa(page-1), Disabled: page <= 1, Emoji: &discordgo.ComponentEmoji{Name: "◀️"}},
+		discordgo.Button{Label: "Next", Style: discordgo.SecondaryButton, CustomID: articlesPrefix + strconv.Itoa(page+1), Disabled: page >= pages, Emoji: &discordgo.ComponentEmoji{Name: "▶️"}},
+	}}
+	return outMessage{Embeds: []*discordgo.MessageEmbed{embed}, Components: []discordgo.MessageComponent{row}}
+}

@@ -1,0 +1,112 @@
+package bot
+
+import (
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/answer"
+)
+
+// commands are the slash commands, registered with one bulk overwrite at
+// start (idempotent: Discord replaces the whole set).
+func commands(cfg Config) []*discordgo.ApplicationCommand {
+	maxQ := cfg.MaxQuestion
+	if maxQ > 6000 {
+		maxQ = 6000 // Discord's ceiling for string options
+	}
+	minPage := 1.0
+	contexts := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
+	integration := &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+	cmd := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
+		c.Type = discordgo.ChatApplicationCommand
+		c.Contexts = contexts
+		c.IntegrationTypes = integration
+		if c.Options == nil {
+			c.Options = []*discordgo.ApplicationCommandOption{}
+		}
+		return c
+	}
+	return []*discordgo.ApplicationCommand{
+		cmd(&discordgo.ApplicationCommand{
+			Name:        "ask",
+			Description: "Ask a question; the answer cites the articles it comes from",
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "What do you want to know?", Required: true, MaxLength: maxQ},
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the answer"},
+			},
+		}),
+		cmd(&discordgo.ApplicationCommand{
+			Name:        "summarize",
+			Description: "Summarize one article, with citations to its paragraphs",
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionString, Name: "article", Description: "Start typing a title", Required: true, Autocomplete: true},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "length", Description: "How long a summary", Choices: []*discordgo.ApplicationCommandOptionChoice{
+					{Name: "short", Value: string(answer.Short)},
+					{Name: "medium", Value: string(answer.Medium)},
+					{Name: "long", Value: string(answer.Long)},
+				}},
+			},
+		}),
+		cmd(&discordgo.ApplicationCommand{
+			Name:        "articles",
+			Description: "List the articles I can answer from",
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionInteger, Name: "page", Description: "Page number", MinValue: &minPage},
+			},
+		}),
+		cmd(&discordgo.ApplicationCommand{
+			Name:        "search",
+			Description: "Show the passages that best match a query (only you see them)",
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionString, Name: "query", Description: "Words to look for", Required: true, MaxLength: maxQ},
+			},
+		}),
+		cmd(&discordgo.ApplicationCommand{
+			Name:        "help",
+			Description: "What I do and how to ask",
+		}),
+	}
+}
+
+// Option getters that never panic on an unexpected type (discordgo's do).
+
+func optString(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) string {
+	for _, o := range opts {
+		if o.Name == name {
+			if s, ok := o.Value.(string); ok {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+func optBool(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) bool {
+	for _, o := range opts {
+		if o.Name == name {
+			if v, ok := o.Value.(bool); ok {
+				return v
+			}
+		}
+	}
+	return false
+}
+
+func optInt(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) int {
+	for _, o := range opts {
+		if o.Name == name {
+			if v, ok := o.Value.(float64); ok {
+				return int(v)
+			}
+		}
+	}
+	return 0
+}
+
+func focusedOption(opts []*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
+	for _, o := range opts {
+		if o.Focused {
+			return o
+		}
+	}
+	return nil
+}

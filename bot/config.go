@@ -1,0 +1,197 @@
+// Package bot is citebot on Discord: slash commands (/ask, /summarize,
+// /articles, /search, /help), mentions and reply chains as conversations,
+// answers streamed by editing one message, rendered within Discord's limits
+// with numbered citations and a Sources embed, 👍/👎 feedback, and guard
+// rails (allowed channels and roles, per-user rate limits, a bounded LLM
+// queue, panic recovery, deadlines on every Discord call).
+//
+// It is the only package that imports discordgo. It talks to the answer
+// engine through the small Engine interface, so tests run it with the real
+// engine or a fake, against the fake Discord in bot/discordtest.
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// Engine is what the bot needs from the answer engine. *answer.Engine
+// satisfies it.
+type Engine interface {
+	Ask(ctx context.Context, question string, history []answer.Turn, onDelta answer.DeltaFunc) (answer.Answer, error)
+	Summarize(ctx context.Context, ref string, length answer.Length, onDelta answer.DeltaFunc) (answer.Answer, error)
+	Search(ctx context.Context, query string, k int) ([]retrieval.Passage, error)
+	Articles(ctx context.Context) ([]retrieval.Article, error)
+}
+
+// FeedbackStore keeps 👍/👎 votes. *retrieval.Index satisfies it.
+type FeedbackStore interface {
+	AddFeedback(ctx context.Context, f retrieval.Feedback) error
+}
+
+// Defaults for the zero values of Config.
+const (
+	DefaultRatePerMinute   = 6
+	DefaultMaxQuestion     = 500
+	DefaultMaxConcurrent   = 4
+	DefaultEditInterval    = time.Second
+	DefaultRESTTimeout     = 10 * time.Second
+	DefaultAnswerTimeout   = 5 * time.Minute
+	DefaultShutdownTimeout = 30 * time.Second
+	DefaultHistoryDepth    = 10
+	DefaultSearchK         = 5
+	DefaultPageSize        = 10
+	DefaultRateLimitRetry  = 3
+)
+
+// Config is everything the bot needs. Zero values mean the documented
+// defaults; only Token and Engine are required.
+type Config struct {
+	// Token is the bot token from the Developer Portal (DISCORD_TOKEN),
+	// with or without the "Bot " prefix. It is never logged.
+	Token string
+	// GuildID registers the slash commands to one server, where they
+	// appear at once (DISCORD_GUILD_ID); empty registers them globally.
+	GuildID string
+
+	Engine Engine
+	// Feedback stores votes; nil means the buttons thank the user but
+	// nothing is kept.
+	Feedback FeedbackStore
+	// FeedbackSalt is mixed into the SHA-256 of user IDs stored with
+	// feedback (CITEBOT_FEEDBACK_SALT). Empty means a random salt per
+	// process: votes stay anonymous but cannot be linked across restarts.
+	FeedbackSalt string
+
+	// AllowedChannels and AllowedRoles restrict where and by whom the
+	// bot may be used (empty = everywhere / everyone). Threads count as
+	// their parent channel. When either is set, direct messages are not
+	// served (roles cannot be checked there).
+	AllowedChannels []string
+	AllowedRoles    []string
+	// AskChannels are channels where every message ending in "?" is
+	// answered without a mention (needs the message content intent).
+	AskChannels []string
+	// AutoThread opens a thread for each question asked by mention or in
+	// an ask channel; follow-ups inside the thread need no mention.
+	AutoThread bool
+	// NoMessageContent leaves out the privileged message content intent.
+	// Slash commands, mentions, replies to the bot and DMs still work;
+	// AskChannels and thread follow-ups without a mention do not.
+	NoMessageContent bool
+
+	// RatePerMinute is each user's question budget (token bucket with a
+	// burst of the same size), DefaultRatePerMinute.
+	RatePerMinute int
+	// MaxQuestion is the longest question accepted, in characters.
+	MaxQuestion int
+	// MaxConcurrent bounds answers generated at once; the rest queue.
+	MaxConcurrent int
+	// EditInterval is the minimum time between edits of one streamed
+	// message (DefaultEditInterval; tests use a few milliseconds).
+	EditInterval time.Duration
+	// RESTTimeout bounds each Discord REST call.
+	RESTTimeout time.Duration
+	// AnswerTimeout bounds one answer (the interaction token lasts 15
+	// minutes).
+	AnswerTimeout time.Duration
+	// ShutdownTimeout is how long answers in flight may take to finish
+	// after shutdown begins.
+	ShutdownTimeout time.Duration
+	// HistoryDepth bounds how many earlier messages of a reply chain or
+	// thread are read as conversation history.
+	HistoryDepth int
+	// SearchK is how many passages /search shows.
+	SearchK int
+	// PageSize is how many articles /articles shows per page.
+	PageSize int
+	// RateLimitRetries bounds retries of one REST call answered with 429
+	// (discordgo's own retry is unbounded, so it is switched off).
+	RateLimitRetries int
+
+	// HTTPClient carries Discord REST calls; nil means a client on a clone
+	// of http.DefaultTransport (proxy settings honoured). Tests pass the
+	// fake's client.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// withDefaults fills in the zero values.
+func (c Config) withDefaults() Config {
+	setInt := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	setDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	setInt(&c.RatePerMinute, DefaultRatePerMinute)
+	setInt(&c.MaxQuestion, DefaultMaxQuestion)
+	setInt(&c.MaxConcurrent, DefaultMaxConcurrent)
+	setInt(&c.HistoryDepth, DefaultHistoryDepth)
+	setInt(&c.SearchK, DefaultSearchK)
+	setInt(&c.PageSize, DefaultPageSize)
+	setInt(&c.RateLimitRetries, DefaultRateLimitRetry)
+	setDur(&c.EditInterval, DefaultEditInterval)
+	setDur(&c.RESTTimeout, DefaultRESTTimeout)
+	setDur(&c.AnswerTimeout, DefaultAnswerTimeout)
+	setDur(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	if c.SearchK > 25 {
+		c.SearchK = 25 // one embed field per passage
+	}
+	if c.PageSize > 25 {
+		c.PageSize = 25
+	}
+	if c.AnswerTimeout > 14*time.Minute {
+		c.AnswerTimeout = 14 * time.Minute // the interaction token dies at 15
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	c.Token = strings.TrimSpace(c.Token)
+	return c
+}
+
+// ErrNoToken is returned when no bot token is configured.
+var ErrNoToken = errors.New("DISCORD_TOKEN is not set: create a bot in the Discord Developer Portal, copy its token and set DISCORD_TOKEN")
+
+// ErrTokenRejected is returned when Discord refuses the token.
+var ErrTokenRejected = errors.New("Discord rejected DISCORD_TOKEN (401 Unauthorized): reset the bot token in the Developer Portal and update DISCORD_TOKEN")
+
+// ErrIntentsDisallowed is returned when the gateway refuses a privileged
+// intent that is not enabled for the application.
+var ErrIntentsDisallowed = errors.New("Discord refused the Message Content intent: enable it under Bot → Privileged Gateway Intents in the Developer Portal, or set DISCORD_MESSAGE_CONTENT=false")
+
+func (c Config) validate() error {
+	if strings.TrimSpace(strings.TrimPrefix(c.Token, "Bot ")) == "" {
+		return ErrNoToken
+	}
+	if c.Engine == nil {
+		return errors.New("bot: no answer engine configured")
+	}
+	return nil
+}
+
+// InvitePermissions is the permission integer for the invite URL: View
+// Channels (1<<10), Send Messages (1<<11), Embed Links (1<<14), Read
+// Message History (1<<16), Create Public Threads (1<<35) and Send Messages
+// in Threads (1<<38). Slash command replies need none of them; mentions,
+// reply chains, ask channels and auto threads do.
+const InvitePermissions int64 = 1<<10 | 1<<11 | 1<<14 | 1<<16 | 1<<35 | 1<<38
+
+// InviteURL is the OAuth2 URL that adds the bot to a server with the
+// scopes bot and applications.commands and InvitePermissions.
+func InviteURL(appID string) string {
+	return "https://discord.com/oauth2/authorize?client_id=" + appID +
+		"&scope=bot+applications.commands&permissions=" + itoa64(InvitePermissions)
+}

@@ -1,0 +1,306 @@
+package discordtest
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Actor is who triggers an event, and where.
+type Actor struct {
+	UserID   string
+	Username string
+	// GuildID "" means a direct message.
+	GuildID   string
+	ChannelID string
+	Roles     []string
+}
+
+// User is the actor as a Discord user object.
+func (a Actor) User() discordgo.User {
+	name := a.Username
+	if name == "" {
+		name = "user" + a.UserID
+	}
+	return discordgo.User{ID: a.UserID, Username: name, GlobalName: name}
+}
+
+// Option is one slash command option as the client sends it.
+type Option struct {
+	Name    string
+	Type    discordgo.ApplicationCommandOptionType
+	Value   any
+	Focused bool
+}
+
+// String is a string option.
+func String(name, value string) Option {
+	return Option{Name: name, Type: discordgo.ApplicationCommandOptionString, Value: value}
+}
+
+// Bool is a boolean option.
+func Bool(name string, value bool) Option {
+	return Option{Name: name, Type: discordgo.ApplicationCommandOptionBoolean, Value: value}
+}
+
+// Int is an integer option.
+func Int(name string, value int) Option {
+	return Option{Name: name, Type: discordgo.ApplicationCommandOptionInteger, Value: value}
+}
+
+// Focused is the option being typed during autocomplete.
+func Focused(name, partial string) Option {
+	return Option{Name: name, Type: discordgo.ApplicationCommandOptionString, Value: partial, Focused: true}
+}
+
+// Sent identifies an injected event.
+type Sent struct {
+	// ID is the interaction or message ID; Token the interaction token.
+	ID, Token string
+	Seq       int64
+	// At is when the dispatch was written to the gateway.
+	At time.Time
+}
+
+// Interaction returns the fake's record of an interaction's first
+// response: its type and when it arrived. ok is false until it is
+// acknowledged.
+func (s *Server) Interaction(id string) (respType discordgo.InteractionResponseType, at time.Time, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, found := s.interactions[id]
+	if !found || !in.acked {
+		return 0, time.Time{}, false
+	}
+	return in.ackType, in.ackAt, true
+}
+
+// OriginalResponse returns the @original message of an interaction.
+func (s *Server) OriginalResponse(id string) (discordgo.Message, bool) {
+	s.mu.Lock()
+	in, ok := s.interactions[id]
+	var mid string
+	if ok {
+		mid = in.originalID
+	}
+	s.mu.Unlock()
+	if mid == "" {
+		return discordgo.Message{}, false
+	}
+	return s.Message(mid)
+}
+
+// Followups returns an interaction's follow-up messages, in order.
+func (s *Server) Followups(id string) []discordgo.Message {
+	s.mu.Lock()
+	var ids []string
+	if in, ok := s.interactions[id]; ok {
+		ids = append(ids, in.followups...)
+	}
+	s.mu.Unlock()
+	var out []discordgo.Message
+	for _, mid := range ids {
+		if m, ok := s.Message(mid); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// interactionPayload builds the INTERACTION_CREATE data as Discord sends
+// it; data is always present.
+func (s *Server) newInteraction(a Actor, kind discordgo.InteractionType, name string, data map[string]any, msg *discordgo.Message) Sent {
+	s.mu.Lock()
+	id := s.newIDLocked()
+	token := "itok-" + id + "-aW50ZXJhY3Rpb24.dG9rZW4"
+	in := &interaction{id: id, token: token, kind: kind, name: name, guildID: a.GuildID, channelID: a.ChannelID, user: a.User(), sentAt: time.Now()}
+	s.interactions[id] = in
+	s.byToken[token] = in
+	if msg != nil {
+		in.originalID = msg.ID
+	}
+	s.mu.Unlock()
+
+	payload := map[string]any{
+		"id": id, "application_id": s.opts.AppID, "type": int(kind), "data": data,
+		"channel_id": a.ChannelID, "token": token, "version": 1, "locale": "en-US",
+		"app_permissions": "309237730304",
+		"channel":         map[string]any{"id": a.ChannelID, "type": 0},
+	}
+	u := a.User()
+	if a.GuildID != "" {
+		roles := a.Roles
+		if roles == nil {
+			roles = []string{}
+		}
+		payload["guild_id"] = a.GuildID
+		payload["guild_locale"] = "en-US"
+		payload["member"] = map[string]any{"user": u, "roles": roles, "permissions": "2248473465835073", "joined_at": "2024-01-01T00:00:00Z"}
+		payload["context"] = 0
+	} else {
+		payload["user"] = u
+		payload["context"] = 1
+		payload["channel"] = map[string]any{"id": a.ChannelID, "type": 1}
+	}
+	if msg != nil {
+		payload["message"] = msg
+	}
+	seq, at := s.Dispatch("INTERACTION_CREATE", payload)
+	s.mu.Lock()
+	in.sentAt = at
+	s.mu.Unlock()
+	return Sent{ID: id, Token: token, Seq: seq, At: at}
+}
+
+func optionsJSON(opts []Option) []any {
+	out := []any{}
+	for _, o := range opts {
+		m := map[string]any{"name": o.Name, "type": int(o.Type), "value": o.Value}
+		if o.Focused {
+			m["focused"] = true
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// SlashCommand injects a chat input command invocation.
+func (s *Server) SlashCommand(a Actor, name string, opts ...Option) Sent {
+	data := map[string]any{"id": s.commandID(name), "name": name, "type": 1, "options": optionsJSON(opts)}
+	if a.GuildID != "" {
+		data["guild_id"] = a.GuildID
+	}
+	return s.newInteraction(a, discordgo.InteractionApplicationCommand, name, data, nil)
+}
+
+// Autocomplete injects an autocomplete request; one option should be
+// Focused.
+func (s *Server) Autocomplete(a Actor, name string, opts ...Option) Sent {
+	data := map[string]any{"id": s.commandID(name), "name": name, "type": 1, "options": optionsJSON(opts)}
+	return s.newInteraction(a, discordgo.InteractionApplicationCommandAutocomplete, name, data, nil)
+}
+
+// ClickButton injects a button click on a stored message.
+func (s *Server) ClickButton(a Actor, messageID, customID string) Sent {
+	s.mu.Lock()
+	var msg *discordgo.Message
+	if m, ok := s.messages[messageID]; ok {
+		msg = s.viewLocked(m)
+	}
+	s.mu.Unlock()
+	if msg == nil {
+		msg = &discordgo.Message{ID: messageID, ChannelID: a.ChannelID}
+	}
+	data := map[string]any{"custom_id": customID, "component_type": int(discordgo.ButtonComponent)}
+	return s.newInteraction(a, discordgo.InteractionMessageComponent, "", data, msg)
+}
+
+func (s *Server) commandID(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, list := range s.commands {
+		for _, c := range list {
+			if c.Name == name {
+				return c.ID
+			}
+		}
+	}
+	return "0"
+}
+
+// MessageSpec is a user message to inject.
+type MessageSpec struct {
+	Content string
+	// ReplyTo is the ID of the message this one replies to (same channel).
+	ReplyTo string
+	// NoReplyPing turns off the reply's mention of the replied-to author.
+	NoReplyPing bool
+	// Bot marks the author as a bot.
+	Bot bool
+}
+
+var mentionRE = regexp.MustCompile(`<@!?(\d+)>`)
+
+// SendMessage injects MESSAGE_CREATE for a user message, stores it (so
+// REST can fetch it) and fills mentions and referenced_message as Discord
+// does.
+func (s *Server) SendMessage(a Actor, spec MessageSpec) (discordgo.Message, Sent) {
+	u := a.User()
+	u.Bot = spec.Bot
+	m := &discordgo.Message{ChannelID: a.ChannelID, GuildID: a.GuildID, Content: spec.Content, Author: &u, Type: discordgo.MessageTypeDefault}
+	if a.GuildID != "" {
+		roles := a.Roles
+		if roles == nil {
+			roles = []string{}
+		}
+		m.Member = &discordgo.Member{Roles: roles}
+	}
+	s.mu.Lock()
+	seen := map[string]bool{}
+	for _, sm := range mentionRE.FindAllStringSubmatch(spec.Content, -1) {
+		if sm[1] == s.bot.ID && !seen[sm[1]] {
+			b := s.bot
+			m.Mentions = append(m.Mentions, &b)
+			seen[sm[1]] = true
+		}
+	}
+	if spec.ReplyTo != "" {
+		if target, ok := s.messages[spec.ReplyTo]; ok {
+			m.Type = discordgo.MessageTypeReply
+			m.MessageReference = &discordgo.MessageReference{MessageID: target.ID, ChannelID: target.ChannelID, GuildID: target.GuildID}
+			if !spec.NoReplyPing && target.Author != nil && !seen[target.Author.ID] {
+				au := *target.Author
+				m.Mentions = append(m.Mentions, &au)
+			}
+		}
+	}
+	s.storeLocked(m)
+	view := s.viewLocked(m)
+	s.mu.Unlock()
+	seq, at := s.Dispatch("MESSAGE_CREATE", view)
+	return *view, Sent{ID: m.ID, Seq: seq, At: at}
+}
+
+// IsMessageCall reports whether a call creates or edits message content:
+// interaction callbacks of types 4, 5 and 7, webhook edits and
+// follow-ups, and channel message creates and edits.
+func IsMessageCall(c Call) bool {
+	if c.Status == 429 {
+		return false
+	}
+	p := c.Path
+	switch {
+	case strings.HasSuffix(p, "/callback"):
+		t := int(num(c.Body["type"]))
+		return t == 4 || t == 5 || t == 7
+	case strings.HasPrefix(p, "/api/v9/webhooks/"):
+		return c.Method == "PATCH" || c.Method == "POST"
+	case strings.HasPrefix(p, "/api/v9/channels/") && strings.Contains(p, "/messages"):
+		return (c.Method == "POST" && strings.HasSuffix(p, "/messages")) || (c.Method == "PATCH" && !strings.HasSuffix(p, "/messages"))
+	}
+	return false
+}
+
+// MentionsSuppressed reports whether a message call's body carries
+// allowed_mentions with an empty parse list and no users or roles, so
+// nothing it says can ping anyone.
+func MentionsSuppressed(c Call) bool {
+	body := c.Body
+	if strings.HasSuffix(c.Path, "/callback") {
+		body, _ = c.Body["data"].(map[string]any)
+	}
+	am, ok := body["allowed_mentions"].(map[string]any)
+	if !ok {
+		return false
+	}
+	parse, ok := am["parse"].([]any)
+	if !ok || len(parse) != 0 {
+		return false
+	}
+	users, _ := am["users"].([]any)
+	roles, _ := am["roles"].([]any)
+	replied, _ := am["replied_user"].(bool)
+	return len(users) == 0 && len(roles) == 0 && !replied
+}

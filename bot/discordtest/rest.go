@@ -1,0 +1,586 @@
+package discordtest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// interactionWindow is how long Discord waits for the first callback.
+const interactionWindow = 3 * time.Second
+
+// interaction is the fake's view of one interaction and its responses.
+type interaction struct {
+	id, token string
+	kind      discordgo.InteractionType
+	name      string
+	guildID   string
+	channelID string
+	user      discordgo.User
+	sentAt    time.Time
+
+	acked      bool
+	ackType    discordgo.InteractionResponseType
+	ackAt      time.Time
+	originalID string // @original: the response, or the clicked message for components
+	followups  []string
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v9/gateway", s.getGateway)
+	mux.HandleFunc("GET /api/v9/gateway/bot", s.auth(s.getGatewayBot))
+	mux.HandleFunc("GET /api/v9/users/@me", s.auth(s.getMe))
+	mux.HandleFunc("GET /api/v9/applications/@me", s.auth(s.getApplication))
+	mux.HandleFunc("PUT /api/v9/applications/{app}/commands", s.auth(s.putCommands))
+	mux.HandleFunc("PUT /api/v9/applications/{app}/guilds/{guild}/commands", s.auth(s.putCommands))
+	mux.HandleFunc("POST /api/v9/interactions/{id}/{token}/callback", s.postCallback)
+	mux.HandleFunc("GET /api/v9/webhooks/{app}/{token}/messages/{mid}", s.getWebhookMessage)
+	mux.HandleFunc("PATCH /api/v9/webhooks/{app}/{token}/messages/{mid}", s.patchWebhookMessage)
+	mux.HandleFunc("POST /api/v9/webhooks/{app}/{token}", s.postFollowup)
+	mux.HandleFunc("GET /api/v9/channels/{cid}", s.auth(s.getChannel))
+	mux.HandleFunc("GET /api/v9/channels/{cid}/messages", s.auth(s.listMessages))
+	mux.HandleFunc("POST /api/v9/channels/{cid}/messages", s.auth(s.postMessage))
+	mux.HandleFunc("GET /api/v9/channels/{cid}/messages/{mid}", s.auth(s.getMessage))
+	mux.HandleFunc("PATCH /api/v9/channels/{cid}/messages/{mid}", s.auth(s.patchMessage))
+	mux.HandleFunc("POST /api/v9/channels/{cid}/messages/{mid}/threads", s.auth(s.postMessageThread))
+	mux.HandleFunc("POST /api/v9/channels/{cid}/threads", s.auth(s.postThread))
+	mux.HandleFunc("POST /api/v9/channels/{cid}/typing", s.auth(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	mux.HandleFunc("/ws/", s.serveGateway)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.problemLocked("unknown route %s %s", r.Method, r.URL.Path)
+		s.mu.Unlock()
+		apiError(w, http.StatusNotFound, 0, "404: Not Found")
+	})
+	return s.record(mux)
+}
+
+// auth rejects requests without the bot token, as Discord does.
+func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bot "+s.opts.Token {
+			apiError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) getGateway(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"url": s.gatewayURL()})
+}
+
+func (s *Server) getGatewayBot(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"url": s.gatewayURL(), "shards": 1,
+		"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1},
+	})
+}
+
+func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.bot)
+}
+
+func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"id": s.opts.AppID, "name": s.opts.BotName, "bot": s.bot})
+}
+
+func (s *Server) putCommands(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("app") != s.opts.AppID {
+		apiError(w, http.StatusForbidden, 50001, "Missing Access")
+		return
+	}
+	raw, _ := readBody(r)
+	var list []map[string]any
+	if err := json.Unmarshal(raw, &list); err != nil {
+		s.fail(w, http.StatusBadRequest, 50109, "commands body is not a JSON array: %v", err)
+		return
+	}
+	if probs := checkCommands(list); len(probs) > 0 {
+		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+		return
+	}
+	var cmds []*discordgo.ApplicationCommand
+	if err := json.Unmarshal(raw, &cmds); err != nil {
+		s.fail(w, http.StatusBadRequest, 50109, "commands: %v", err)
+		return
+	}
+	guild := r.PathValue("guild")
+	s.mu.Lock()
+	for _, c := range cmds {
+		c.ID = s.newIDLocked()
+		c.ApplicationID = s.opts.AppID
+		c.GuildID = guild
+		c.Version = "1"
+	}
+	s.commands[guild] = cmds
+	s.notifyLocked()
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, cmds)
+}
+
+// fail records a problem and answers with a Discord error.
+func (s *Server) fail(w http.ResponseWriter, status, code int, format string, args ...any) {
+	s.mu.Lock()
+	msg := s.problemLocked(format, args...)
+	s.mu.Unlock()
+	apiError(w, status, code, msg)
+}
+
+func readBody(r *http.Request) ([]byte, error) { return io.ReadAll(r.Body) }
+
+// decodeBody returns the JSON object body and the raw bytes.
+func decodeBody(r *http.Request) (map[string]any, []byte) {
+	raw, _ := readBody(r)
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	return m, raw
+}
+
+// applyMessage copies the fields present in body onto m.
+func applyMessage(m *discordgo.Message, body map[string]any) {
+	raw, _ := json.Marshal(body)
+	var upd discordgo.Message
+	_ = json.Unmarshal(raw, &upd)
+	if _, ok := body["content"]; ok {
+		m.Content = upd.Content
+	}
+	if _, ok := body["embeds"]; ok {
+		m.Embeds = upd.Embeds
+	}
+	if _, ok := body["components"]; ok {
+		m.Components = upd.Components
+	}
+	if _, ok := body["flags"]; ok {
+		m.Flags = upd.Flags
+	}
+}
+
+// storeLocked gives m an ID and timestamp and files it under its channel.
+func (s *Server) storeLocked(m *discordgo.Message) {
+	if m.ID == "" {
+		m.ID = s.newIDLocked()
+	}
+	if m.Timestamp.IsZero() {
+		m.Timestamp = time.Now().UTC()
+	}
+	s.messages[m.ID] = m
+	s.channelMsgs[m.ChannelID] = append(s.channelMsgs[m.ChannelID], m.ID)
+	s.notifyLocked()
+}
+
+// viewLocked is m as Discord returns it: a copy with referenced_message
+// filled one level deep.
+func (s *Server) viewLocked(m *discordgo.Message) *discordgo.Message {
+	c := copyMessage(m)
+	if ref := m.MessageReference; ref != nil {
+		if rm, ok := s.messages[ref.MessageID]; ok {
+			rc := copyMessage(rm)
+			rc.ReferencedMessage = nil
+			c.ReferencedMessage = &rc
+		}
+	}
+	return &c
+}
+
+func (s *Server) botMessage(channelID, guildID string) *discordgo.Message {
+	u := s.bot
+	return &discordgo.Message{ChannelID: channelID, GuildID: guildID, Author: &u, Type: discordgo.MessageTypeDefault}
+}
+
+// dispatchMessageCreate sends MESSAGE_CREATE for a visible message, as
+// Discord does for the bot's own messages too.
+func (s *Server) dispatchMessageCreate(m *discordgo.Message) {
+	if m == nil || m.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		return
+	}
+	s.Dispatch("MESSAGE_CREATE", m)
+}
+
+func (s *Server) postCallback(w http.ResponseWriter, r *http.Request) {
+	body, _ := decodeBody(r)
+	s.mu.Lock()
+	in, ok := s.interactions[r.PathValue("id")]
+	if !ok || in.token != r.PathValue("token") {
+		s.mu.Unlock()
+		s.fail(w, http.StatusNotFound, 10062, "Unknown interaction %s", r.PathValue("id"))
+		return
+	}
+	if in.acked {
+		s.mu.Unlock()
+		s.fail(w, http.StatusBadRequest, 40060, "Interaction %s has already been acknowledged.", in.id)
+		return
+	}
+	if late := time.Since(in.sentAt); late > interactionWindow {
+		s.mu.Unlock()
+		s.fail(w, http.StatusNotFound, 10062, "Unknown interaction %s (callback %v after the event; Discord allows %v)", in.id, late.Round(time.Millisecond), interactionWindow)
+		return
+	}
+	typ := discordgo.InteractionResponseType(num(body["type"]))
+	data, _ := body["data"].(map[string]any)
+	var created *discordgo.Message
+	switch typ {
+	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseDeferredChannelMessageWithSource:
+		if in.kind != discordgo.InteractionApplicationCommand && in.kind != discordgo.InteractionMessageComponent {
+			s.mu.Unlock()
+			s.fail(w, http.StatusBadRequest, 50035, "response type %d is not valid for interaction type %d", typ, in.kind)
+			return
+		}
+		if typ == discordgo.InteractionResponseChannelMessageWithSource {
+			if probs := checkMessage(data, true); len(probs) > 0 {
+				s.mu.Unlock()
+				s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+				return
+			}
+		}
+		m := s.botMessage(in.channelID, in.guildID)
+		m.Type = discordgo.MessageTypeChatInputCommand
+		m.WebhookID = s.opts.AppID
+		u := in.user
+		m.Interaction = &discordgo.MessageInteraction{ID: in.id, Type: in.kind, Name: in.name, User: &u}
+		if data != nil {
+			applyMessage(m, data)
+		}
+		if typ == discordgo.InteractionResponseDeferredChannelMessageWithSource {
+			m.Flags |= discordgo.MessageFlagsLoading
+		}
+		s.storeLocked(m)
+		in.originalID = m.ID
+		created = s.viewLocked(m)
+	case discordgo.InteractionResponseDeferredMessageUpdate, discordgo.InteractionResponseUpdateMessage:
+		if in.kind != discordgo.InteractionMessageComponent {
+			s.mu.Unlock()
+			s.fail(w, http.StatusBadRequest, 50035, "response type %d is only valid for components", typ)
+			return
+		}
+		if typ == discordgo.InteractionResponseUpdateMessage {
+			if probs := checkMessage(data, false); len(probs) > 0 {
+				s.mu.Unlock()
+				s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+				return
+			}
+			if m, ok := s.messages[in.originalID]; ok && data != nil {
+				applyMessage(m, data)
+			}
+		}
+	case discordgo.InteractionApplicationCommandAutocompleteResult:
+		if in.kind != discordgo.InteractionApplicationCommandAutocomplete {
+			s.mu.Unlock()
+			s.fail(w, http.StatusBadRequest, 50035, "autocomplete result for interaction type %d", in.kind)
+			return
+		}
+		if probs := checkChoices(data); len(probs) > 0 {
+			s.mu.Unlock()
+			s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+			return
+		}
+	default:
+		s.mu.Unlock()
+		s.fail(w, http.StatusBadRequest, 50035, "unsupported interaction response type %d", typ)
+		return
+	}
+	in.acked, in.ackType, in.ackAt = true, typ, time.Now()
+	s.notifyLocked()
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+	s.dispatchMessageCreate(created)
+}
+
+// webhookTarget finds the message a webhook route addresses.
+func (s *Server) webhookTargetLocked(r *http.Request) (*interaction, *discordgo.Message, int, string) {
+	in, ok := s.byToken[r.PathValue("token")]
+	if !ok || r.PathValue("app") != s.opts.AppID {
+		return nil, nil, 10015, "Unknown Webhook"
+	}
+	if time.Since(in.sentAt) > 15*time.Minute {
+		return nil, nil, 50027, "Invalid Webhook Token"
+	}
+	mid := r.PathValue("mid")
+	if mid == "@original" {
+		if !in.acked || in.originalID == "" {
+			return in, nil, 10008, "Unknown Message (the interaction has no response yet)"
+		}
+		mid = in.originalID
+	} else {
+		found := false
+		for _, id := range in.followups {
+			found = found || id == mid
+		}
+		if !found {
+			return in, nil, 10008, "Unknown Message"
+		}
+	}
+	m, ok := s.messages[mid]
+	if !ok {
+		return in, nil, 10008, "Unknown Message"
+	}
+	return in, m, 0, ""
+}
+
+func (s *Server) getWebhookMessage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	_, m, code, msg := s.webhookTargetLocked(r)
+	if m == nil {
+		s.mu.Unlock()
+		s.fail(w, http.StatusNotFound, code, "%s", msg)
+		return
+	}
+	v := s.viewLocked(m)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) patchWebhookMessage(w http.ResponseWriter, r *http.Request) {
+	body, _ := decodeBody(r)
+	s.mu.Lock()
+	_, m, code, msg := s.webhookTargetLocked(r)
+	if m == nil {
+		s.mu.Unlock()
+		s.fail(w, http.StatusNotFound, code, "%s", msg)
+		return
+	}
+	if probs := checkMessage(body, false); len(probs) > 0 {
+		s.mu.Unlock()
+		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+		return
+	}
+	applyMessage(m, body)
+	m.Flags &^= discordgo.MessageFlagsLoading
+	now := time.Now().UTC()
+	m.EditedTimestamp = &now
+	v := s.viewLocked(m)
+	s.notifyLocked()
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) postFollowup(w http.ResponseWriter, r *http.Request) {
+	body, _ := decodeBody(r)
+	s.mu.Lock()
+	in, ok := s.byToken[r.PathValue("token")]
+	if !ok || r.PathValue("app") != s.opts.AppID {
+		s.mu.Unlock()
+		s.fail(w, http.StatusNotFound, 10015, "Unknown Webhook")
+		return
+	}
+	if !in.acked {
+		s.mu.Unlock()
+		s.fail(w, http.StatusBadRequest, 40060, "follow-up before the interaction was acknowledged")
+		return
+	}
+	if probs := checkMessage(body, true); len(probs) > 0 {
+		s.mu.Unlock()
+		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+		return
+	}
+	m := s.botMessage(in.channelID, in.guildID)
+	m.WebhookID = s.opts.AppID
+	applyMessage(m, body)
+	s.storeLocked(m)
+	in.followups = append(in.followups, m.ID)
+	v := s.viewLocked(m)
+	s.mu.Unlock()
+	if r.URL.Query().Get("wait") == "true" {
+		writeJSON(w, http.StatusOK, v)
+	} else {
+		w.WriteHeader(http.StatusNoContent)
+	}
+	s.dispatchMessageCreate(v)
+}
+
+func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ch, ok := s.channels[r.PathValue("cid")]
+	var c discordgo.Channel
+	if ok {
+		c = *ch
+	}
+	s.mu.Unlock()
+	if !ok {
+		apiError(w, http.StatusNotFound, 10003, "Unknown Channel")
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
+	limit := 50
+	if v, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && v >= 1 && v <= 100 {
+		limit = v
+	}
+	before := r.URL.Query().Get("before")
+	s.mu.Lock()
+	ids := s.channelMsgs[r.PathValue("cid")]
+	out := []*discordgo.Message{}
+	for i := len(ids) - 1; i >= 0 && len(out) < limit; i-- {
+		if before != "" && !idLess(ids[i], before) {
+			continue
+		}
+		m := s.messages[ids[i]]
+		if m.Flags&discordgo.MessageFlagsEphemeral != 0 {
+			continue
+		}
+		out = append(out, s.viewLocked(m))
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func idLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
+	body, raw := decodeBody(r)
+	cid := r.PathValue("cid")
+	if probs := checkMessage(body, true); len(probs) > 0 {
+		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+		return
+	}
+	var send discordgo.MessageSend
+	_ = json.Unmarshal(raw, &send)
+	s.mu.Lock()
+	m := s.botMessage(cid, s.guildOfLocked(cid))
+	applyMessage(m, body)
+	if ref := send.Reference; ref != nil && ref.MessageID != "" {
+		target, ok := s.messages[ref.MessageID]
+		if !ok || target.ChannelID != cid && ref.ChannelID == "" {
+			s.mu.Unlock()
+			s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: message_reference: Unknown message %s", ref.MessageID)
+			return
+		}
+		m.Type = discordgo.MessageTypeReply
+		m.MessageReference = &discordgo.MessageReference{MessageID: target.ID, ChannelID: target.ChannelID, GuildID: target.GuildID}
+	}
+	s.storeLocked(m)
+	v := s.viewLocked(m)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, v)
+	s.dispatchMessageCreate(v)
+}
+
+// guildOfLocked guesses a channel's guild from known channels or messages.
+func (s *Server) guildOfLocked(cid string) string {
+	if ch, ok := s.channels[cid]; ok {
+		return ch.GuildID
+	}
+	for _, id := range s.channelMsgs[cid] {
+		if g := s.messages[id].GuildID; g != "" {
+			return g
+		}
+	}
+	return ""
+}
+
+func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	m, ok := s.messages[r.PathValue("mid")]
+	if !ok || m.ChannelID != r.PathValue("cid") || m.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		s.mu.Unlock()
+		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+		return
+	}
+	v := s.viewLocked(m)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) patchMessage(w http.ResponseWriter, r *http.Request) {
+	body, _ := decodeBody(r)
+	if probs := checkMessage(body, false); len(probs) > 0 {
+		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+		return
+	}
+	s.mu.Lock()
+	m, ok := s.messages[r.PathValue("mid")]
+	if !ok || m.ChannelID != r.PathValue("cid") {
+		s.mu.Unlock()
+		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+		return
+	}
+	if m.Author == nil || m.Author.ID != s.bot.ID || m.WebhookID != "" {
+		s.mu.Unlock()
+		s.fail(w, http.StatusForbidden, 50005, "Cannot edit a message authored by another user")
+		return
+	}
+	applyMessage(m, body)
+	now := time.Now().UTC()
+	m.EditedTimestamp = &now
+	v := s.viewLocked(m)
+	s.notifyLocked()
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) postMessageThread(w http.ResponseWriter, r *http.Request) {
+	body, _ := decodeBody(r)
+	cid, mid := r.PathValue("cid"), r.PathValue("mid")
+	name := str(body, "name")
+	if n := TextLen(name); n < 1 || n > 100 {
+		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: thread name of %d characters (1 to 100)", n)
+		return
+	}
+	s.mu.Lock()
+	m, ok := s.messages[mid]
+	if !ok || m.ChannelID != cid {
+		s.mu.Unlock()
+		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+		return
+	}
+	if _, exists := s.channels[mid]; exists {
+		s.mu.Unlock()
+		s.fail(w, http.StatusBadRequest, 160004, "A thread has already been created for this message")
+		return
+	}
+	th := &discordgo.Channel{
+		ID: mid, GuildID: m.GuildID, ParentID: cid, Name: name, OwnerID: s.bot.ID,
+		Type: discordgo.ChannelTypeGuildPublicThread, ThreadMetadata: &discordgo.ThreadMetadata{AutoArchiveDuration: int(num(body["auto_archive_duration"]))},
+	}
+	s.channels[th.ID] = th
+	m.Thread = th
+	c := *th
+	s.notifyLocked()
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, c)
+	s.Dispatch("THREAD_CREATE", map[string]any{
+		"id": c.ID, "guild_id": c.GuildID, "parent_id": c.ParentID, "name": c.Name, "owner_id": c.OwnerID,
+		"type": int(c.Type), "newly_created": true,
+	})
+}
+
+func (s *Server) postThread(w http.ResponseWriter, r *http.Request) {
+	body, _ := decodeBody(r)
+	cid := r.PathValue("cid")
+	name := str(body, "name")
+	if n := TextLen(name); n < 1 || n > 100 {
+		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: thread name of %d characters (1 to 100)", n)
+		return
+	}
+	typ := discordgo.ChannelType(num(body["type"]))
+	if typ == 0 {
+		typ = discordgo.ChannelTypeGuildPrivateThread
+	}
+	s.mu.Lock()
+	th := &discordgo.Channel{ID: s.newIDLocked(), GuildID: s.guildOfLocked(cid), ParentID: cid, Name: name, OwnerID: s.bot.ID, Type: typ}
+	s.channels[th.ID] = th
+	c := *th
+	s.notifyLocked()
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, c)
+}
+
+func num(v any) float64 {
+	f, _ := v.(float64)
+	return f
+}

@@ -1,0 +1,251 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// ackWindow is what Discord allows for the first interaction response.
+const ackWindow = 3 * time.Second
+
+// responder answers one interaction and remembers whether it has been
+// acknowledged, so errors and panics go to the right place.
+type responder struct {
+	b *Bot
+	i *discordgo.Interaction
+
+	mu        sync.Mutex
+	acked     bool
+	ephemeral bool
+}
+
+func (r *responder) isAcked() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.acked
+}
+
+// respond sends the first response, under the 3-second window.
+func (r *responder) respond(ctx context.Context, what string, resp *discordgo.InteractionResponse) error {
+	ctx, cancel := context.WithTimeout(ctx, ackWindow)
+	defer cancel()
+	err := r.b.rest(ctx, what, func(opts ...discordgo.RequestOption) error {
+		return r.b.s.InteractionRespond(r.i, resp, opts...)
+	})
+	if err != nil {
+		r.b.log.Warn("interaction response failed", "call", what, "err", err)
+		return err
+	}
+	r.mu.Lock()
+	r.acked = true
+	r.ephemeral = resp.Data != nil && resp.Data.Flags&discordgo.MessageFlagsEphemeral != 0
+	r.mu.Unlock()
+	return nil
+}
+
+// deferReply acknowledges at once; the answer follows by editing.
+func (r *responder) deferReply(ctx context.Context, ephemeral bool) error {
+	data := &discordgo.InteractionResponseData{AllowedMentions: noMentions()}
+	if ephemeral {
+		data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return r.respond(ctx, "defer interaction", &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data})
+}
+
+// deferUpdate acknowledges a button click; the message is edited after.
+func (r *responder) deferUpdate(ctx context.Context) error {
+	return r.respond(ctx, "defer update", &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate})
+}
+
+// reply sends a message as the first response.
+func (r *responder) reply(ctx context.Context, m outMessage, ephemeral bool) error {
+	data := &discordgo.InteractionResponseData{
+		Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions(),
+	}
+	if ephemeral {
+		data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return r.respond(ctx, "reply to interaction", &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data})
+}
+
+// editOriginal replaces the response (or, for a button, the clicked
+// message).
+func (r *responder) editOriginal(ctx context.Context, m outMessage, opts ...discordgo.RequestOption) (*discordgo.Message, error) {
+	return r.b.s.InteractionResponseEdit(r.i, webhookEdit(m), opts...)
+}
+
+// followup posts another message under the interaction.
+func (r *responder) followup(ctx context.Context, m outMessage, ephemeral bool, opts ...discordgo.RequestOption) (*discordgo.Message, error) {
+	p := &discordgo.WebhookParams{Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions()}
+	if ephemeral {
+		p.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return r.b.s.FollowupMessageCreate(r.i, true, p, opts...)
+}
+
+// tell shows a notice: as the response if none was sent yet (privately),
+// else in place of it.
+func (r *responder) tell(ctx context.Context, text string) {
+	if r.i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		return
+	}
+	if !r.isAcked() {
+		_ = r.reply(ctx, errorMessage(text), true)
+		return
+	}
+	err := r.b.rest(ctx, "edit response", func(opts ...discordgo.RequestOption) error {
+		_, err := r.editOriginal(ctx, errorMessage(text), opts...)
+		return err
+	})
+	if err != nil {
+		r.b.log.Warn("could not tell the user", "err", err)
+	}
+}
+
+// webhookEdit replaces content, embeds and components entirely (empty
+// lists clear them).
+func webhookEdit(m outMessage) *discordgo.WebhookEdit {
+	content := m.Content
+	embeds := m.Embeds
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	comps := m.Components
+	if comps == nil {
+		comps = []discordgo.MessageComponent{}
+	}
+	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions()}
+}
+
+// userOf is the user behind an interaction, in a guild or a DM.
+func userOf(i *discordgo.Interaction) *discordgo.User {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User
+	}
+	if i.User != nil {
+		return i.User
+	}
+	return &discordgo.User{}
+}
+
+// onInteraction is the gateway handler for INTERACTION_CREATE.
+func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+	if ic == nil || ic.Interaction == nil {
+		return
+	}
+	r := &responder{b: b, i: ic.Interaction}
+	if !b.begin() {
+		ctx, cancel := context.WithTimeout(context.Background(), ackWindow)
+		defer cancel()
+		r.tell(ctx, "I'm restarting right now. Please try again in a minute.")
+		return
+	}
+	defer b.end()
+	ctx, cancel := b.handlerContext()
+	defer cancel()
+	defer b.recoverPanic("interaction", func(text string) {
+		fctx, cancel := b.finalContext()
+		defer cancel()
+		r.tell(fctx, text)
+	})
+	switch r.i.Type {
+	case discordgo.InteractionApplicationCommand:
+		b.onCommand(ctx, r)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		b.onAutocomplete(ctx, r)
+	case discordgo.InteractionMessageComponent:
+		b.onComponent(ctx, r)
+	}
+}
+
+func (b *Bot) onCommand(ctx context.Context, r *responder) {
+	data, ok := r.i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok {
+		return
+	}
+	if data.Name == "help" {
+		_ = r.reply(ctx, helpMessage(b.cfg), true)
+		return
+	}
+	if !b.interactionAllowed(ctx, r) {
+		return
+	}
+	switch data.Name {
+	case "ask":
+		b.cmdAsk(ctx, r, data)
+	case "summarize":
+		b.cmdSummarize(ctx, r, data)
+	case "articles":
+		b.cmdArticles(ctx, r, optInt(data.Options, "page"))
+	case "search":
+		b.cmdSearch(ctx, r, data)
+	default:
+		_ = r.reply(ctx, errorMessage("I don't know that command. Try /help."), true)
+	}
+}
+
+// interactionAllowed applies the channel and role guard rails, telling
+// the user privately when they fail.
+func (b *Bot) interactionAllowed(ctx context.Context, r *responder) bool {
+	if !b.channelAllowed(ctx, r.i.GuildID, r.i.ChannelID) {
+		_ = r.reply(ctx, errorMessage("I'm not enabled in this channel."), true)
+		return false
+	}
+	if !b.rolesAllowed(r.i.GuildID, r.i.Member) {
+		_ = r.reply(ctx, errorMessage("You need one of the allowed roles to use me here."), true)
+		return false
+	}
+	return true
+}
+
+// admitQuestion applies the length and rate guard rails to a question,
+// telling the user privately when they fail.
+func (b *Bot) admitQuestion(ctx context.Context, r *responder, q string) bool {
+	if q == "" {
+		_ = r.reply(ctx, errorMessage("Please include a question."), true)
+		return false
+	}
+	if n := textLen(q); n > b.cfg.MaxQuestion {
+		_ = r.reply(ctx, errorMessage(tooLongText(n, b.cfg.MaxQuestion)), true)
+		return false
+	}
+	if ok, wait := b.limiter.allow(userOf(r.i).ID, time.Now()); !ok {
+		_ = r.reply(ctx, errorMessage(rateLimitText(wait)), true)
+		return false
+	}
+	return true
+}
+
+func (b *Bot) cmdAsk(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
+	q := strings.TrimSpace(optString(data.Options, "question"))
+	if !b.admitQuestion(ctx, r, q) {
+		return
+	}
+	private := optBool(data.Options, "private")
+	if r.deferReply(ctx, private) != nil {
+		return
+	}
+	b.runJob(ctx, &interactionSurface{r: r, ephemeral: private}, job{
+		kind: jobAsk, question: q, echo: true,
+		guildID: r.i.GuildID, channelID: r.i.ChannelID, userID: userOf(r.i).ID,
+	})
+}
+
+func (b *Bot) onComponent(ctx context.Context, r *responder) {
+	data, ok := r.i.Data.(discordgo.MessageComponentInteractionData)
+	if !ok {
+		return
+	}
+	switch {
+	case strings.HasPrefix(data.CustomID, feedbackPrefix):
+		b.onFeedback(ctx, r, data.CustomID)
+	case strings.HasPrefix(data.CustomID, articlesPrefix):
+		b.onArticlesPage(ctx, r, data.CustomID)
+	default:
+		_ = r.reply(ctx, errorMessage("That button no longer works."), true)
+	}
+}

@@ -1,0 +1,79 @@
+package bot
+
+import (
+	"container/list"
+	"sync"
+)
+
+// lru is a small bounded map with least-recently-used eviction, safe for
+// concurrent use. The bot keeps its caches (messages, answer records,
+// threads) in these so memory stays bounded however long it runs.
+type lru[K comparable, V any] struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List // front = most recent; values are *entry
+	items map[K]*list.Element
+}
+
+type lruEntry[K comparable, V any] struct {
+	key K
+	val V
+}
+
+func newLRU[K comparable, V any](max int) *lru[K, V] {
+	return &lru[K, V]{max: max, order: list.New(), items: map[K]*list.Element{}}
+}
+
+func (c *lru[K, V]) get(k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*lruEntry[K, V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
+func (c *lru[K, V]) put(k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		e.Value.(*lruEntry[K, V]).val = v
+		c.order.MoveToFront(e)
+		return
+	}
+	c.items[k] = c.order.PushFront(&lruEntry[K, V]{key: k, val: v})
+	for c.order.Len() > c.max {
+		old := c.order.Back()
+		c.order.Remove(old)
+		delete(c.items, old.Value.(*lruEntry[K, V]).key)
+	}
+}
+
+// update applies f (which must be quick and must not use the cache) to
+// the value under k, the zero value if absent, and stores the result,
+// atomically.
+func (c *lru[K, V]) update(k K, f func(V) V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		ent := e.Value.(*lruEntry[K, V])
+		ent.val = f(ent.val)
+		c.order.MoveToFront(e)
+		return
+	}
+	var zero V
+	c.items[k] = c.order.PushFront(&lruEntry[K, V]{key: k, val: f(zero)})
+	for c.order.Len() > c.max {
+		old := c.order.Back()
+		c.order.Remove(old)
+		delete(c.items, old.Value.(*lruEntry[K, V]).key)
+	}
+}
+
+func (c *lru[K, V]) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}

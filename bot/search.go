@@ -1,0 +1,83 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+func (b *Bot) cmdSearch(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
+	q := strings.TrimSpace(optString(data.Options, "query"))
+	if q == "" {
+		_ = r.reply(ctx, errorMessage("Please give me something to search for."), true)
+		return
+	}
+	if n := textLen(q); n > b.cfg.MaxQuestion {
+		_ = r.reply(ctx, errorMessage(tooLongText(n, b.cfg.MaxQuestion)), true)
+		return
+	}
+	if ok, wait := b.limiter.allow(userOf(r.i).ID, time.Now()); !ok {
+		_ = r.reply(ctx, errorMessage(rateLimitText(wait)), true)
+		return
+	}
+	if r.deferReply(ctx, true) != nil {
+		return
+	}
+	passages, err := b.engine.Search(ctx, q, b.cfg.SearchK)
+	var msg outMessage
+	if err != nil {
+		ref := randomHex(4)
+		b.log.Error("search failed", "ref", ref, "err", b.redact(err))
+		msg = errorMessage(fmt.Sprintf("⚠️ The search failed (ref: %s). Please try again in a moment.", ref))
+	} else {
+		msg = searchResults(q, passages)
+	}
+	fctx, cancel := b.finalContext()
+	defer cancel()
+	err = b.rest(fctx, "show search results", func(opts ...discordgo.RequestOption) error {
+		_, err := r.editOriginal(fctx, msg, opts...)
+		return err
+	})
+	if err != nil {
+		b.log.Warn("show search results", "err", err)
+	}
+}
+
+// searchResults renders passages as one embed, a field per passage, with
+// title, score, a snippet and the source link.
+func searchResults(q string, ps []retrieval.Passage) outMessage {
+	if len(ps) == 0 {
+		return outMessage{Content: "No passage matched “" + escapeMarkdown(truncate(q, 200)) + "”."}
+	}
+	embed := &discordgo.MessageEmbed{
+		Title: truncate("Passages for “"+strings.Join(strings.Fields(q), " ")+"”", maxEmbedTitle),
+		Color: embedColor,
+	}
+	total := textLen(embed.Title)
+	for i, p := range ps {
+		if i == maxFields {
+			break
+		}
+		name := truncate(fmt.Sprintf("%d. %s (score %.3f)", i+1, displayTitle(p.Article), p.Score), maxFieldName)
+		snippet := escapeMarkdown(strings.Join(strings.Fields(p.Chunk.Text), " "))
+		link := ""
+		if u := safeURL(p.Article.Source); u != "" {
+			link = "\n[source](" + u + ")"
+		}
+		value := truncate(snippet, min(maxFieldValue-textLen(link), 700)) + link
+		if strings.TrimSpace(value) == "" {
+			value = "(empty passage)"
+		}
+		if total+textLen(name)+textLen(value) > maxEmbedTotal-100 {
+			break
+		}
+		total += textLen(name) + textLen(value)
+		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: name, Value: value})
+	}
+	return outMessage{Embeds: []*discordgo.MessageEmbed{embed}}
+}

@@ -1,0 +1,232 @@
+package bot
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Discord's limits, in UTF-16 code units (what Discord counts).
+const (
+	maxContent          = 2000
+	maxEmbedTitle       = 256
+	maxEmbedDescription = 4096
+	maxFieldName        = 256
+	maxFieldValue       = 1024
+	maxFields           = 25
+	maxEmbedTotal       = 6000
+	maxFooter           = 2048
+	maxChoiceName       = 100
+	maxChoiceValue      = 100
+	maxChoices          = 25
+	maxThreadName       = 100
+)
+
+// textLen is the length Discord measures: UTF-16 code units.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// prefixFit is the largest byte index i on a rune boundary with
+// textLen(s[:i]) <= limit.
+func prefixFit(s string, limit int) int {
+	n := 0
+	for i, r := range s {
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if n+w > limit {
+			return i
+		}
+		n += w
+	}
+	return len(s)
+}
+
+// truncate shortens s to at most limit units, ending in "…" when cut.
+func truncate(s string, limit int) string {
+	if textLen(s) <= limit {
+		return s
+	}
+	if limit < 1 {
+		return ""
+	}
+	return strings.TrimRight(s[:prefixFit(s, limit-1)], " \n") + "…"
+}
+
+// Spans that must never be cut: code fences, inline code, Markdown links,
+// URLs, Discord tokens such as <@id>, and citation markers [n] / [n, m].
+var (
+	fenceRE      = regexp.MustCompile("(?s)```.*?(?:```|$)")
+	inlineCodeRE = regexp.MustCompile("`[^`\n]+`")
+	linkRE       = regexp.MustCompile(`\[[^\[\]\n]*\]\(<?[^()\s]*(?:\([^()\s]*\)[^()\s]*)*>?\)`)
+	angleURLRE   = regexp.MustCompile(`<https?://[^>\s]+>`)
+	urlRE        = regexp.MustCompile(`https?://[^\s<>]+`)
+	tokenRE      = regexp.MustCompile(`<(?:[@#][!&]?|a?:\w+:|t:)\d+(?::\w)?>`)
+	citeRE       = regexp.MustCompile(`\[\d+(?:\s*[,;]\s*\d+)*\]`)
+	citeStartRE  = regexp.MustCompile(`^\[\d+(?:\s*[,;]\s*\d+)*\]`)
+	sentenceRE   = regexp.MustCompile(`[.!?…]["'”’)\]*_]*\s+`)
+	paragraphRE  = regexp.MustCompile(`\n[ \t]*\n\s*`)
+	lineRE       = regexp.MustCompile(`\n\s*`)
+	spaceRE      = regexp.MustCompile(`\s+`)
+)
+
+type span struct {
+	start, end int
+	fence      bool
+}
+
+// protectedSpans lists the atomic spans of text.
+func protectedSpans(text string) []span {
+	var out []span
+	for _, m := range fenceRE.FindAllStringIndex(text, -1) {
+		out = append(out, span{m[0], m[1], true})
+	}
+	for _, re := range []*regexp.Regexp{inlineCodeRE, linkRE, angleURLRE, urlRE, tokenRE, citeRE} {
+		for _, m := range re.FindAllStringIndex(text, -1) {
+			out = append(out, span{m[0], m[1], false})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+// within returns the span strictly containing position p, if any.
+func within(spans []span, p int) (span, bool) {
+	for _, s := range spans {
+		if s.start >= p {
+			break
+		}
+		if p < s.end {
+			return s, true
+		}
+	}
+	return span{}, false
+}
+
+// cut is a split: the part ends at partEnd, the rest starts at restStart.
+type cut struct{ partEnd, restStart int }
+
+// splitText splits text into parts of at most limit units each, cutting at
+// a paragraph break if one falls in the second half of the window, else a
+// line break, a sentence end, a space — never inside a code fence, a link,
+// a URL or a citation, and never between a claim and its [n]. Only a single
+// atom longer than limit is cut hard; a code fence cut that way is closed
+// and reopened so both parts still render as code.
+func splitText(text string, limit int) []string {
+	text = strings.TrimSpace(text)
+	var parts []string
+	for textLen(text) > limit {
+		part, rest := splitOnce(text, limit)
+		if part == "" || len(rest) >= len(text) {
+			// Cannot happen with sane limits; never loop forever.
+			i := prefixFit(text, limit)
+			if i == 0 {
+				i = len(text)
+			}
+			part, rest = text[:i], text[i:]
+		}
+		parts = append(parts, part)
+		text = strings.TrimLeft(rest, " \t\n")
+	}
+	if text != "" {
+		parts = append(parts, text)
+	}
+	return parts
+}
+
+func splitOnce(text string, limit int) (part, rest string) {
+	maxByte := prefixFit(text, limit)
+	spans := protectedSpans(text)
+	valid := func(c cut) bool {
+		if c.partEnd <= 0 || c.partEnd > maxByte {
+			return false
+		}
+		if _, in := within(spans, c.partEnd); in {
+			return false
+		}
+		if _, in := within(spans, c.restStart); in {
+			return false
+		}
+		return !citeStartRE.MatchString(text[c.restStart:])
+	}
+	levels := []func() []cut{
+		func() []cut { return cutsAt(text, paragraphRE, false) },
+		func() []cut { return cutsAt(text, lineRE, false) },
+		func() []cut { return cutsAt(text, sentenceRE, true) },
+		func() []cut { return cutsAt(text, spaceRE, false) },
+	}
+	cands := make([][]cut, len(levels))
+	for i, f := range levels {
+		cands[i] = f()
+	}
+	for _, minEnd := range []int{maxByte / 2, 1} {
+		for _, cs := range cands {
+			for i := len(cs) - 1; i >= 0; i-- {
+				c := cs[i]
+				if c.partEnd < minEnd {
+					break
+				}
+				if valid(c) {
+					return strings.TrimRight(text[:c.partEnd], " \t\n"), text[c.restStart:]
+				}
+			}
+		}
+	}
+	// No boundary fits: one atom is longer than the window.
+	if s, in := within(spans, maxByte); in {
+		if s.fence {
+			return splitFence(text, s, limit)
+		}
+		if s.start > 0 {
+			return strings.TrimRight(text[:s.start], " \t\n"), text[s.start:]
+		}
+	}
+	return text[:maxByte], text[maxByte:]
+}
+
+// cutsAt lists cuts at each match of re. keepMatch keeps the matched
+// punctuation in the part (sentence ends); otherwise the match is dropped.
+func cutsAt(text string, re *regexp.Regexp, keepPunct bool) []cut {
+	var out []cut
+	for _, m := range re.FindAllStringIndex(text, -1) {
+		end := m[0]
+		if keepPunct {
+			end = m[0] + len(strings.TrimRight(text[m[0]:m[1]], " \t\n\r"))
+		}
+		if m[1] >= len(text) {
+			continue
+		}
+		out = append(out, cut{partEnd: end, restStart: m[1]})
+	}
+	return out
+}
+
+// splitFence cuts inside a code fence that is longer than the window,
+// closing it in the first part and reopening it (same language) in the
+// rest.
+func splitFence(text string, s span, limit int) (string, string) {
+	open := text[s.start:]
+	if nl := strings.IndexByte(open, '\n'); nl >= 0 {
+		open = open[:nl]
+	}
+	bodyStart := s.start + len(open) + 1
+	maxByte := prefixFit(text, limit-4) // room for "\n```"
+	at := maxByte
+	if nl := strings.LastIndexByte(text[:maxByte], '\n'); nl > bodyStart {
+		at = nl
+	}
+	if at <= bodyStart {
+		return text[:maxByte], text[maxByte:]
+	}
+	return text[:at] + "\n```", open + "\n" + strings.TrimPrefix(text[at:], "\n")
+}
