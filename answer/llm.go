@@ -60,6 +60,7 @@ type LLMConfig struct {
 // that name the server and model. It is safe for concurrent use.
 type LLM struct {
 	client      *openai.Client
+	httpClient  *http.Client // the client go-openai uses (wrapped transport)
 	model, host string
 	baseURL     *url.URL
 	key         string // only to redact it from server messages
@@ -145,6 +146,7 @@ func NewLLM(cfg LLMConfig) (*LLM, error) {
 		zeroTemperature: cfg.Temperature != nil && *cfg.Temperature == 0,
 	}
 	oc.HTTPClient = &hc
+	c.httpClient = &hc
 	c.client = openai.NewClientWithConfig(oc)
 	return c, nil
 }
