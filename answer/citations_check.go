@@ -79,6 +79,41 @@ func groupMarkers(text string, ms []Marker) []markerGroup {
 	return out
 }
 
+// removeSpliced removes markers that only exist because a marker was cut
+// out between their parts ("[[9]2]" without "[9]" reads "[2]"): markers
+// straddling a junction go, until none is left.
+func removeSpliced(text string, junctions []int) string {
+	for range len(text) + 1 {
+		var bad *Marker
+		for _, m := range ParseCitations(text) {
+			for _, j := range junctions {
+				if m.Start < j && j < m.End {
+					bad = &m
+					break
+				}
+			}
+			if bad != nil {
+				break
+			}
+		}
+		if bad == nil {
+			return text
+		}
+		text = text[:bad.Start] + text[bad.End:]
+		n := bad.End - bad.Start
+		for i, j := range junctions {
+			switch {
+			case j >= bad.End:
+				junctions[i] = j - n
+			case j > bad.Start:
+				junctions[i] = bad.Start
+			}
+		}
+		junctions = append(junctions, bad.Start)
+	}
+	return text
+}
+
 func containsInt(xs []int, x int) bool {
 	for _, y := range xs {
 		if y == x {
@@ -190,6 +225,7 @@ func checkCitations(text string, srcs []source, opts citeOptions) citeResult {
 	}
 
 	var b strings.Builder
+	var junctions []int // where a marker was removed from the output
 	last := 0
 	for gi, g := range groups {
 		start := g.Start
@@ -199,6 +235,9 @@ func checkCitations(text string, srcs []source, opts citeOptions) citeResult {
 			}
 		}
 		b.WriteString(text[last:start])
+		if len(kept[gi]) == 0 {
+			junctions = append(junctions, b.Len())
+		}
 		var done []int
 		for _, u := range kept[gi] {
 			n := number[srcs[u.src].Key]
@@ -211,7 +250,7 @@ func checkCitations(text string, srcs []source, opts citeOptions) citeResult {
 		last = g.End
 	}
 	b.WriteString(text[last:])
-	res.Text = strings.TrimSpace(b.String())
+	res.Text = strings.TrimSpace(removeSpliced(b.String(), junctions))
 
 	for _, k := range order {
 		u := best[k]

@@ -131,3 +131,34 @@ func TestCheckCitationsNoThreshold(t *testing.T) {
 		t.Errorf("with no threshold every valid citation stays: %+v", res)
 	}
 }
+
+// FuzzCheckCitations feeds arbitrary model output through the citation
+// check: it must not panic, every marker left in the text must name a
+// citation, and every citation must quote its passage.
+func FuzzCheckCitations(f *testing.F) {
+	for _, s := range []string{
+		"Austin urged an immediate ceasefire in Ukraine [1][7]. The call lasted about an hour [3, 9].",
+		"[1] Leading marker. Tides [4], and the Moon [5].",
+		"【2】[[3]][^4][1-5][Passage 2]",
+		"no markers", "", "[", "[1", "。[1]。[2]",
+	} {
+		f.Add(s)
+	}
+	ps := testPassages()
+	srcs := passageSources(ps)
+	f.Fuzz(func(t *testing.T, text string) {
+		res := checkCitations(text, srcs, citeOptions{Threshold: DefaultSupportThreshold})
+		for _, m := range ParseCitations(res.Text) {
+			for _, n := range m.Numbers {
+				if n < 1 || n > len(res.Citations) {
+					t.Fatalf("text %q keeps marker [%d] with %d citations (input %q)", res.Text, n, len(res.Citations), text)
+				}
+			}
+		}
+		for i, c := range res.Citations {
+			if c.N != i+1 || !strings.Contains(c.Passage, c.Quote) || c.End < c.Start {
+				t.Fatalf("bad citation %+v", c)
+			}
+		}
+	})
+}
