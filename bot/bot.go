@@ -57,6 +57,9 @@ type Bot struct {
 	idle     chan struct{} // closed when draining and inFlight reaches 0
 	hard     context.Context
 	hardStop context.CancelFunc
+
+	// jobDone, if set (tests), is called with a job's origin when it ends.
+	jobDone func(origin string)
 }
 
 // articleCacheTTL keeps autocomplete fast without going stale for long.

@@ -158,7 +158,10 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	c.Token = strings.TrimSpace(c.Token)
+	c.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c.Token), "Bot "))
+	if c.Token == "Bot" {
+		c.Token = ""
+	}
 	return c
 }
 
@@ -173,7 +176,7 @@ var ErrTokenRejected = errors.New("Discord rejected DISCORD_TOKEN (401 Unauthori
 var ErrIntentsDisallowed = errors.New("Discord refused the Message Content intent: enable it under Bot → Privileged Gateway Intents in the Developer Portal, or set DISCORD_MESSAGE_CONTENT=false")
 
 func (c Config) validate() error {
-	if strings.TrimSpace(strings.TrimPrefix(c.Token, "Bot ")) == "" {
+	if c.Token == "" {
 		return ErrNoToken
 	}
 	if c.Engine == nil {

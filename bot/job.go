@@ -30,6 +30,8 @@ type job struct {
 	// echo shows the question on the answer's first line.
 	echo                       bool
 	guildID, channelID, userID string
+	// origin is the interaction or message the job answers (logs, tests).
+	origin string
 }
 
 // surface is where an answer appears: an interaction response or a
@@ -58,6 +60,9 @@ type answerRecord struct {
 // sends the final rendering (continuations as further messages). It
 // returns the record of a delivered answer, or nil.
 func (b *Bot) runJob(ctx context.Context, sf surface, j job) *answerRecord {
+	if b.jobDone != nil {
+		defer b.jobDone(j.origin)
+	}
 	echo := ""
 	if j.echo {
 		echo = j.question

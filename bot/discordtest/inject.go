@@ -145,7 +145,7 @@ func (s *Server) newInteraction(a Actor, kind discordgo.InteractionType, name st
 		payload["channel"] = map[string]any{"id": a.ChannelID, "type": 1}
 	}
 	if msg != nil {
-		payload["message"] = msg
+		payload["message"] = wire(msg)
 	}
 	seq, at := s.Dispatch("INTERACTION_CREATE", payload)
 	s.mu.Lock()
@@ -259,7 +259,7 @@ func (s *Server) SendMessage(a Actor, spec MessageSpec) (discordgo.Message, Sent
 	s.storeLocked(m)
 	view := s.viewLocked(m)
 	s.mu.Unlock()
-	seq, at := s.Dispatch("MESSAGE_CREATE", view)
+	seq, at := s.Dispatch("MESSAGE_CREATE", wire(view))
 	return *view, Sent{ID: m.ID, Seq: seq, At: at}
 }
 

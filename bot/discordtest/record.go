@@ -86,6 +86,8 @@ type failure struct {
 	method, pathContains string
 	remaining            int
 	retryAfter           time.Duration
+	// delay > 0 makes a slow answer instead of a 429.
+	delay time.Duration
 }
 
 // FailNext answers the next n requests whose method matches (""= any) and
@@ -96,6 +98,14 @@ func (s *Server) FailNext(method, pathContains string, n int, retryAfter time.Du
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures = append(s.failures, &failure{method: method, pathContains: pathContains, remaining: n, retryAfter: retryAfter})
+}
+
+// SlowNext holds the next n matching requests for delay before answering
+// them normally (or until the client gives up), to test client deadlines.
+func (s *Server) SlowNext(method, pathContains string, n int, delay time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, &failure{method: method, pathContains: pathContains, remaining: n, delay: delay})
 }
 
 // takeFailure returns a scripted failure for the request, if one is due.
@@ -150,7 +160,23 @@ func (s *Server) record(next http.Handler) http.Handler {
 			}
 		}
 		sw := &statusWriter{ResponseWriter: w}
-		if f := s.takeFailure(r.Method, r.URL.Path); f != nil {
+		f := s.takeFailure(r.Method, r.URL.Path)
+		if f != nil && f.delay > 0 {
+			t := time.NewTimer(f.delay)
+			select {
+			case <-t.C:
+				f = nil // then answer normally
+			case <-r.Context().Done():
+				t.Stop()
+				call.Status = 499 // client closed the request
+				s.mu.Lock()
+				s.calls = append(s.calls, call)
+				s.notifyLocked()
+				s.mu.Unlock()
+				return
+			}
+		}
+		if f != nil {
 			secs := f.retryAfter.Seconds()
 			sw.Header().Set("Retry-After", fmt.Sprintf("%.3f", secs))
 			sw.Header().Set("X-RateLimit-Limit", "5")

@@ -202,7 +202,7 @@ func (s *Server) dispatchMessageCreate(m *discordgo.Message) {
 	if m == nil || m.Flags&discordgo.MessageFlagsEphemeral != 0 {
 		return
 	}
-	s.Dispatch("MESSAGE_CREATE", m)
+	s.Dispatch("MESSAGE_CREATE", wire(m))
 }
 
 func (s *Server) postCallback(w http.ResponseWriter, r *http.Request) {
@@ -335,7 +335,7 @@ func (s *Server) getWebhookMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.viewLocked(m)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, wire(v))
 }
 
 func (s *Server) patchWebhookMessage(w http.ResponseWriter, r *http.Request) {
@@ -359,7 +359,7 @@ func (s *Server) patchWebhookMessage(w http.ResponseWriter, r *http.Request) {
 	v := s.viewLocked(m)
 	s.notifyLocked()
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, wire(v))
 }
 
 func (s *Server) postFollowup(w http.ResponseWriter, r *http.Request) {
@@ -389,7 +389,7 @@ func (s *Server) postFollowup(w http.ResponseWriter, r *http.Request) {
 	v := s.viewLocked(m)
 	s.mu.Unlock()
 	if r.URL.Query().Get("wait") == "true" {
-		writeJSON(w, http.StatusOK, v)
+		writeJSON(w, http.StatusOK, wire(v))
 	} else {
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -419,7 +419,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 	before := r.URL.Query().Get("before")
 	s.mu.Lock()
 	ids := s.channelMsgs[r.PathValue("cid")]
-	out := []*discordgo.Message{}
+	out := []wireMessage{}
 	for i := len(ids) - 1; i >= 0 && len(out) < limit; i-- {
 		if before != "" && !idLess(ids[i], before) {
 			continue
@@ -428,7 +428,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 		if m.Flags&discordgo.MessageFlagsEphemeral != 0 {
 			continue
 		}
-		out = append(out, s.viewLocked(m))
+		out = append(out, wire(s.viewLocked(m)))
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
@@ -466,7 +466,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	s.storeLocked(m)
 	v := s.viewLocked(m)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, wire(v))
 	s.dispatchMessageCreate(v)
 }
 
@@ -493,7 +493,7 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.viewLocked(m)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, wire(v))
 }
 
 func (s *Server) patchMessage(w http.ResponseWriter, r *http.Request) {
@@ -520,7 +520,7 @@ func (s *Server) patchMessage(w http.ResponseWriter, r *http.Request) {
 	v := s.viewLocked(m)
 	s.notifyLocked()
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, wire(v))
 }
 
 func (s *Server) postMessageThread(w http.ResponseWriter, r *http.Request) {

@@ -257,9 +257,42 @@ func (s *Server) WaitCommands(ctx context.Context, guildID string) error {
 }
 
 // copyMessage deep-copies through JSON so callers cannot race the server.
+// Components (which discordgo.Message does not marshal) are shared: the
+// server replaces the slice on edits and never changes it in place.
 func copyMessage(m *discordgo.Message) discordgo.Message {
 	b, _ := json.Marshal(m)
 	var out discordgo.Message
 	_ = json.Unmarshal(b, &out)
+	out.Components = m.Components
+	if m.ReferencedMessage != nil {
+		rc := copyMessage(m.ReferencedMessage)
+		out.ReferencedMessage = &rc
+	}
 	return out
+}
+
+// wireMessage marshals a message as Discord sends it, components
+// included (discordgo.Message leaves them out of its JSON).
+type wireMessage struct{ m *discordgo.Message }
+
+func wire(m *discordgo.Message) wireMessage { return wireMessage{m} }
+
+func (w wireMessage) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(w.m)
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	comps := w.m.Components
+	if comps == nil {
+		comps = []discordgo.MessageComponent{}
+	}
+	obj["components"] = comps
+	if w.m.ReferencedMessage != nil {
+		obj["referenced_message"] = wire(w.m.ReferencedMessage)
+	}
+	return json.Marshal(obj)
 }
