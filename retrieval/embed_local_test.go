@@ -20,10 +20,10 @@ func dot(a, b []float32) float64 {
 
 func TestLocalEmbedderBasics(t *testing.T) {
 	e := NewLocalEmbedder()
-	if e.Name() != "local" || e.Model() != "hash-v1-2048" || e.Dim() != 2048 {
+	if e.Name() != "local" || e.Model() != "hash-v2-2048" || e.Dim() != 2048 {
 		t.Fatalf("name %q model %q dim %d", e.Name(), e.Model(), e.Dim())
 	}
-	if m := NewLocalEmbedderDim(512).Model(); m != "hash-v1-512" {
+	if m := NewLocalEmbedderDim(512).Model(); m != "hash-v2-512" {
 		t.Fatalf("model %q", m)
 	}
 	var _ Embedder = e
