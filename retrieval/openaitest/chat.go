@@ -26,6 +26,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "'messages' must not be empty")
 		return
 	}
+	if err := sleep(r.Context(), s.ChatDelay); err != nil {
+		return
+	}
 	s.mu.Lock()
 	s.chatReqs = append(s.chatReqs, req)
 	n := len(s.chatReqs)

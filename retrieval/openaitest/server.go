@@ -42,6 +42,9 @@ type Server struct {
 	// WordsPerDelta is how many words each streamed delta carries
 	// (0 = 2), so that a reply arrives in several SSE events.
 	WordsPerDelta int
+	// ChatDelay is slept before a chat completion is answered (before the
+	// first byte, in both modes), for request-timeout tests.
+	ChatDelay time.Duration
 	// DeltaDelay is slept before each streamed delta, for tests that need
 	// streaming to take time (cancellation, throttled edits).
 	DeltaDelay time.Duration

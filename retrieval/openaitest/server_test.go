@@ -349,3 +349,17 @@ func TestSplitDeltas(t *testing.T) {
 		}
 	}
 }
+
+func TestChatDelayHonoursTimeout(t *testing.T) {
+	s := newServer(t)
+	s.ChatDelay = time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err := client(s).CreateChatCompletion(ctx, chatReq(false))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v", err)
+	}
+	if len(s.ChatRequests()) != 0 {
+		t.Error("an unanswered request was recorded as served")
+	}
+}
