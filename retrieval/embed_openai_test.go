@@ -392,7 +392,7 @@ func TestOpenAIEmbedderTimeoutRetried(t *testing.T) {
 		_, _ = w.Write(buf.Bytes())
 	}))
 	t.Cleanup(front.Close)
-	e, waits := testEmbedder(t, front.URL+"/v1", OpenAIEmbedderConfig{RequestTimeout: 50 * time.Millisecond})
+	e, waits := testEmbedder(t, front.URL+"/v1", OpenAIEmbedderConfig{RequestTimeout: 300 * time.Millisecond})
 	v, err := e.EmbedQuery(context.Background(), "slow")
 	if err != nil {
 		t.Fatal(err)
