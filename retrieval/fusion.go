@@ -19,11 +19,15 @@ type FusionOptions struct {
 }
 
 // DefaultFusionOptions returns the weights measured on the SQuAD dev set
-// with the built-in local embedder (see eval_corpus_test.go). The local
-// embedder is much weaker than BM25 on these questions, so lexical evidence
-// leads and the vector ranking mostly breaks ties.
+// with the built-in local embedder (eval_corpus_test.go, default chunks;
+// answer in top-1 / top-5): lexical alone 0.863 / 0.957, vector alone
+// 0.747 / 0.907; equal-weight RRF (k 60) 0.820 / 0.930, vector 0.5 at k 10
+// 0.833 / 0.950, vector 0.2 at k 5 0.860 / 0.957, vector 0.1 0.863 / 0.957.
+// The local embedder is much weaker than BM25 on these questions, so the
+// lexical ranking leads and the vector ranking breaks near-ties. With a
+// real embedding model (OpenAI, Ollama) raise VectorWeight and measure.
 func DefaultFusionOptions() FusionOptions {
-	return FusionOptions{VectorWeight: 0.3, LexicalWeight: 1, RRFK: 10}
+	return FusionOptions{VectorWeight: 0.2, LexicalWeight: 1, RRFK: 5}
 }
 
 // normalized fills in defaults for unset fields.

@@ -275,8 +275,8 @@ func groupName(group []ingestWork) string {
 	return fmt.Sprintf("%d articles (%q...)", len(group), group[0].a.ID)
 }
 
-// commitGroup replaces the group's articles, chunks, vectors and FTS rows
-// in one transaction and records the manifest. It returns the new chunk
+// commitGroup replaces the group's articles, chunks and vectors in one
+// transaction and records the manifest. It returns the new chunk
 // rowids, parallel to chunks.
 func (ix *Index) commitGroup(ctx context.Context, group []ingestWork, chunks [][]Chunk, vecs [][]float32, m manifest) ([][]int64, error) {
 	tx, err := ix.db.BeginTx(ctx, nil)
@@ -290,11 +290,6 @@ func (ix *Index) commitGroup(ctx context.Context, group []ingestWork, chunks [][
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
 	defer insChunk.Close()
-	insFTS, err := tx.PrepareContext(ctx, "INSERT INTO chunks_fts(rowid, title, text) VALUES(?, ?, ?)")
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	defer insFTS.Close()
 	now := time.Now().UTC().Format(time.RFC3339)
 	rowids := make([][]int64, len(group))
 	vi := 0
@@ -322,9 +317,6 @@ func (ix *Index) commitGroup(ctx context.Context, group []ingestWork, chunks [][
 			if err != nil {
 				return nil, fmt.Errorf("store chunk %d of %q: %w", c.Ordinal, a.ID, err)
 			}
-			if _, err := insFTS.ExecContext(ctx, id, a.Title, c.Text); err != nil {
-				return nil, fmt.Errorf("index chunk %d of %q: %w", c.Ordinal, a.ID, err)
-			}
 			rowids[i][j] = id
 		}
 	}
@@ -340,12 +332,8 @@ func (ix *Index) commitGroup(ctx context.Context, group []ingestWork, chunks [][
 	return rowids, nil
 }
 
-// deleteChunks removes an article's chunks and their FTS rows.
+// deleteChunks removes an article's chunks.
 func deleteChunks(ctx context.Context, tx *sql.Tx, articleID string) error {
-	if _, err := tx.ExecContext(ctx,
-		"DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE article_id = ?)", articleID); err != nil {
-		return fmt.Errorf("delete lexical index of %q: %w", articleID, err)
-	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM chunks WHERE article_id = ?", articleID); err != nil {
 		return fmt.Errorf("delete chunks of %q: %w", articleID, err)
 	}
@@ -372,6 +360,7 @@ func (ix *Index) applyGroup(group []ingestWork, chunks [][]Chunk, vecs [][]float
 			ae.chunks[j] = e
 			ix.byRow[e.rowid] = e
 			ix.byDoc[e.docID] = e
+			ix.lex.add(e, termCounts(meta.Title, c.Text))
 			err := ix.coll.AddDocument(ctx, chromem.Document{ID: e.docID, Metadata: md, Embedding: vecs[vi]})
 			if err != nil {
 				panic(fmt.Sprintf("retrieval: chromem rejected chunk %s: %v", e.docID, err))
@@ -395,6 +384,7 @@ func (ix *Index) dropArticleLocked(id string) {
 	for _, e := range ae.chunks {
 		delete(ix.byRow, e.rowid)
 		delete(ix.byDoc, e.docID)
+		ix.lex.remove(e)
 		ids = append(ids, e.docID)
 	}
 	if len(ids) > 0 {
@@ -442,7 +432,7 @@ func (ix *Index) prune(ctx context.Context, keep map[string]bool) (int, error) {
 }
 
 // reset empties the chunk store for a full re-embed in one transaction:
-// the new manifest is written, every chunk and FTS row is deleted and every
+// the new manifest is written, every chunk is deleted and every
 // article is marked pending (hash ”), so that an interrupted re-embed is
 // resumed by the next Ingest, even for articles it is not given.
 func (ix *Index) reset(ctx context.Context, next manifest, from string) error {
@@ -457,7 +447,6 @@ func (ix *Index) reset(ctx context.Context, next manifest, from string) error {
 	}
 	defer tx.Rollback()
 	for _, stmt := range []string{
-		"INSERT INTO chunks_fts(chunks_fts) VALUES('delete-all')",
 		"DELETE FROM chunks",
 		"UPDATE articles SET hash = ''",
 	} {
@@ -476,6 +465,7 @@ func (ix *Index) reset(ctx context.Context, next manifest, from string) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.coll = newCollection()
+	ix.lex = newLexicalIndex()
 	ix.dim = 0
 	clear(ix.byRow)
 	clear(ix.byDoc)

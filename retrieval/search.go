@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	chromem "github.com/philippgille/chromem-go"
 	"strings"
 )
 
@@ -46,7 +47,8 @@ const minCandidates = 50
 // Search returns up to K passages for the query, best first. Vector and
 // lexical retrieval run concurrently and are fused (see FusionOptions).
 // An empty index, an empty query or a query with no searchable word gives
-// no passages and no error; FTS syntax in the query is treated as text.
+// no passages and no error; the query is plain text (there is no query
+// syntax: quotes, *, NEAR(, AND, - are just characters).
 func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) ([]Passage, error) {
 	mode := opts.Mode
 	switch mode {
@@ -76,71 +78,65 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	}
 	depth = min(depth, total)
 
-	var (
-		lex    []lexHit
-		lexErr error
-		done   chan struct{}
-	)
-	if mode != SearchVector {
-		done = make(chan struct{})
-		go func() {
-			defer close(done)
-			lex, lexErr = ix.lexicalSearch(ctx, query, depth, opts.ArticleID)
-		}()
-	}
 	var qv []float32
-	var vecErr error
 	if mode != SearchLexical {
-		qv, vecErr = ix.queryVector(ctx, query)
-	}
-	if done != nil {
-		<-done
-	}
-	if lexErr != nil {
-		return nil, lexErr
-	}
-	if vecErr != nil {
-		return nil, vecErr
-	}
-	if mode == SearchVector && qv == nil && ix.vectorsStale.Load() {
-		return nil, errors.New("search: the embedder's vectors changed size; ingest again to re-embed")
+		var err error
+		if qv, err = ix.queryVector(ctx, query); err != nil {
+			return nil, err
+		}
+		if mode == SearchVector && qv == nil && ix.vectorsStale.Load() {
+			return nil, errors.New("search: the embedder's vectors changed size; ingest again to re-embed")
+		}
 	}
 
+	// The read lock covers both retrievers (the lexical one runs in a
+	// goroutine under this same lock) and the assembly of the passages.
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.closed {
 		return nil, errors.New("search: index is closed")
 	}
-	byRow := make(map[*chunkEntry]*candidate, len(lex)+depth)
-	cands := make([]*candidate, 0, len(lex)+depth)
+	var lex []lexHit
+	var done chan struct{}
+	if mode != SearchVector {
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			lex = ix.lex.search(query, depth, opts.ArticleID)
+			ix.lex.rescore(query, lex)
+		}()
+	}
+	var vec []chromem.Result
+	var vecErr error
+	if qv != nil {
+		vec, vecErr = ix.vectorSearch(ctx, qv, depth, opts.ArticleID)
+	}
+	if done != nil {
+		<-done
+	}
+	if vecErr != nil {
+		return nil, vecErr
+	}
+	cands := make([]*candidate, 0, len(lex)+len(vec))
+	byEntry := make(map[*chunkEntry]*candidate, len(lex)+len(vec))
 	for i, h := range lex {
-		e := ix.byRow[h.rowid]
-		if e == nil {
-			continue // removed by an ingest since the query ran
-		}
-		c := &candidate{e: e, lexScore: h.score, lexRank: i + 1}
-		byRow[e] = c
+		c := &candidate{e: h.e, lexScore: h.bm25, lexRank: i + 1}
+		byEntry[h.e] = c
 		cands = append(cands, c)
 	}
-	if qv != nil {
-		res, err := ix.vectorSearch(ctx, qv, depth, opts.ArticleID)
-		if err != nil {
-			return nil, err
+	for i, r := range vec {
+		e := ix.byDoc[r.ID]
+		if e == nil {
+			continue
 		}
-		for i, r := range res {
-			e := ix.byDoc[r.ID]
-			if e == nil {
-				continue
-			}
-			c := byRow[e]
-			if c == nil {
-				c = &candidate{e: e}
-				byRow[e] = c
-				cands = append(cands, c)
-			}
-			c.vecScore = float64(r.Similarity)
-			c.vecRank = i + 1
+		c := byEntry[e]
+		if c == nil {
+			c = &candidate{e: e}
+			byEntry[e] = c
+			cands = append(cands, c)
 		}
+		c.vecScore = float64(r.Similarity)
+		c.vecRank = i + 1
 	}
 	fuse(cands, ix.cfg.Fusion.normalized())
 	return pick(cands, k, opts.PerArticle), nil
@@ -194,15 +190,9 @@ func (ix *Index) markVectorsStale(ctx context.Context, stored, got int) {
 	}
 }
 
-// vectorResult is a chromem hit.
-type vectorResult struct {
-	ID         string
-	Similarity float32
-}
-
 // vectorSearch queries chromem for the n nearest chunks (clamped to the
 // collection size, which chromem requires). The caller holds ix.mu.
-func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, articleID string) ([]vectorResult, error) {
+func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, articleID string) ([]chromem.Result, error) {
 	if len(qv) != ix.dim { // the index was re-embedded since queryVector
 		return nil, nil
 	}
@@ -218,11 +208,7 @@ func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, articleI
 	if err != nil {
 		return nil, fmt.Errorf("search: vector query: %w", err)
 	}
-	out := make([]vectorResult, len(res))
-	for i, r := range res {
-		out[i] = vectorResult{ID: r.ID, Similarity: r.Similarity}
-	}
-	return out, nil
+	return res, nil
 }
 
 // pick takes the first k fused candidates, at most perArticle from one
