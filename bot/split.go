@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Discord's limits, in UTF-16 code units (what Discord counts).
@@ -70,7 +72,7 @@ var (
 	inlineCodeRE = regexp.MustCompile("`[^`\n]+`")
 	linkRE       = regexp.MustCompile(`\[[^\[\]\n]*\]\(<?[^()\s]*(?:\([^()\s]*\)[^()\s]*)*>?\)`)
 	angleURLRE   = regexp.MustCompile(`<https?://[^>\s]+>`)
-	urlRE        = regexp.MustCompile(`https?://[^\s<>]+`)
+	urlRE        = regexp.MustCompile(`https?://[^\s<>\[\]]+`)
 	tokenRE      = regexp.MustCompile(`<(?:[@#][!&]?|a?:\w+:|t:)\d+(?::\w)?>`)
 	citeRE       = regexp.MustCompile(`\[\d+(?:\s*[,;]\s*\d+)*\]`)
 	citeStartRE  = regexp.MustCompile(`^\[\d+(?:\s*[,;]\s*\d+)*\]`)
@@ -78,6 +80,7 @@ var (
 	paragraphRE  = regexp.MustCompile(`\n[ \t]*\n\s*`)
 	lineRE       = regexp.MustCompile(`\n\s*`)
 	spaceRE      = regexp.MustCompile(`\s+`)
+	fenceLangRE  = regexp.MustCompile("^```([A-Za-z0-9_+#.-]*)\n")
 )
 
 type span struct {
@@ -85,19 +88,45 @@ type span struct {
 	fence      bool
 }
 
-// protectedSpans lists the atomic spans of text.
-func protectedSpans(text string) []span {
+// atomSpans lists the atomic spans of text, sorted by start; they may
+// overlap.
+func atomSpans(text string) []span {
 	var out []span
+	// Fences first; the other atoms are looked for outside them only, so
+	// a backtick of a fence never starts an inline code span.
+	masked := []byte(text)
 	for _, m := range fenceRE.FindAllStringIndex(text, -1) {
 		out = append(out, span{m[0], m[1], true})
+		for i := m[0]; i < m[1]; i++ {
+			if masked[i] < 0x80 {
+				masked[i] = ' '
+			}
+		}
 	}
 	for _, re := range []*regexp.Regexp{inlineCodeRE, linkRE, angleURLRE, urlRE, tokenRE, citeRE} {
-		for _, m := range re.FindAllStringIndex(text, -1) {
+		for _, m := range re.FindAllIndex(masked, -1) {
 			out = append(out, span{m[0], m[1], false})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
+}
+
+// mergeSpans merges overlapping spans.
+func mergeSpans(out []span) []span {
+	// Merge overlaps (a URL running past the link it sits in, code inside
+	// a fence) so a cut never lands inside either.
+	var merged []span
+	for _, sp := range out {
+		if n := len(merged); n > 0 && sp.start < merged[n-1].end {
+			if sp.end > merged[n-1].end {
+				merged[n-1].end = sp.end
+			}
+			continue
+		}
+		merged = append(merged, sp)
+	}
+	return merged
 }
 
 // within returns the span strictly containing position p, if any.
@@ -146,7 +175,12 @@ func splitText(text string, limit int) []string {
 
 func splitOnce(text string, limit int) (part, rest string) {
 	maxByte := prefixFit(text, limit)
-	spans := protectedSpans(text)
+	// Only the window the part can come from matters (plus a little look
+	// ahead); the text always starts outside any atom, so spans found in
+	// the window agree with the whole text's up to its end.
+	win := text[:min(len(text), maxByte+256)]
+	raw := atomSpans(win)
+	spans := mergeSpans(raw)
 	valid := func(c cut) bool {
 		if c.partEnd <= 0 || c.partEnd > maxByte {
 			return false
@@ -157,13 +191,13 @@ func splitOnce(text string, limit int) (part, rest string) {
 		if _, in := within(spans, c.restStart); in {
 			return false
 		}
-		return !citeStartRE.MatchString(text[c.restStart:])
+		return !citeStartRE.MatchString(win[c.restStart:])
 	}
 	levels := []func() []cut{
-		func() []cut { return cutsAt(text, paragraphRE, false) },
-		func() []cut { return cutsAt(text, lineRE, false) },
-		func() []cut { return cutsAt(text, sentenceRE, true) },
-		func() []cut { return cutsAt(text, spaceRE, false) },
+		func() []cut { return cutsAt(win, paragraphRE, false) },
+		func() []cut { return cutsAt(win, lineRE, false) },
+		func() []cut { return cutsAt(win, sentenceRE, true) },
+		func() []cut { return cutsAt(win, spaceRE, false) },
 	}
 	cands := make([][]cut, len(levels))
 	for i, f := range levels {
@@ -191,6 +225,16 @@ func splitOnce(text string, limit int) (part, rest string) {
 			return strings.TrimRight(text[:s.start], " \t\n"), text[s.start:]
 		}
 	}
+	// Hard cut inside an atom longer than the window: at least keep the
+	// smaller atoms in it (citations, links) whole.
+	for p := maxByte; p > maxByte/2; p-- {
+		if !utf8.RuneStart(text[p]) {
+			continue
+		}
+		if _, in := within(raw, p); !in && !citeStartRE.MatchString(text[p:]) {
+			return text[:p], text[p:]
+		}
+	}
 	return text[:maxByte], text[maxByte:]
 }
 
@@ -215,18 +259,45 @@ func cutsAt(text string, re *regexp.Regexp, keepPunct bool) []cut {
 // closing it in the first part and reopening it (same language) in the
 // rest.
 func splitFence(text string, s span, limit int) (string, string) {
-	open := text[s.start:]
-	if nl := strings.IndexByte(open, '\n'); nl >= 0 {
-		open = open[:nl]
+	// The opening line is "```" plus an optional language tag; anything
+	// else after the backticks is already code.
+	open, bodyStart := "```", s.start+3
+	if m := fenceLangRE.FindStringSubmatch(text[s.start:]); m != nil {
+		open, bodyStart = "```"+m[1], s.start+len(m[0])
 	}
-	bodyStart := s.start + len(open) + 1
 	maxByte := prefixFit(text, limit-4) // room for "\n```"
+	// Inside code: a line break, else a space, else any character, each
+	// outside the smaller atoms (inline code, citation-like brackets).
+	raw := atomSpans(text[bodyStart:min(len(text), maxByte+256)])
+	inAtom := func(p int) bool { _, in := within(raw, p-bodyStart); return in }
+	// Never cut at or after the closing backticks: the rest would start
+	// with an empty reopened fence.
+	closeStart := s.end
+	if s.end-s.start >= 6 && strings.HasSuffix(text[:s.end], "```") {
+		closeStart = s.end - 3
+	}
+	if maxByte > closeStart {
+		maxByte = closeStart
+	}
+	lastText := strings.LastIndexFunc(text[:closeStart], func(r rune) bool { return !unicode.IsSpace(r) })
 	at := maxByte
-	if nl := strings.LastIndexByte(text[:maxByte], '\n'); nl > bodyStart {
-		at = nl
+	found := false
+	for _, ok := range []func(p int) bool{
+		func(p int) bool { return text[p] == '\n' },
+		func(p int) bool { return text[p] == ' ' && !inAtom(p) },
+		func(p int) bool { return utf8.RuneStart(text[p]) && !inAtom(p) },
+	} {
+		for p := maxByte; p > bodyStart && !found; p-- {
+			if p < len(text) && p <= lastText && ok(p) {
+				at, found = p, true
+			}
+		}
+		if found {
+			break
+		}
 	}
 	if at <= bodyStart {
 		return text[:maxByte], text[maxByte:]
 	}
-	return text[:at] + "\n```", open + "\n" + strings.TrimPrefix(text[at:], "\n")
+	return strings.TrimRight(text[:at], "\n") + "\n```", open + "\n" + strings.TrimPrefix(text[at:], "\n")
 }
