@@ -87,8 +87,13 @@ func startBot(t *testing.T, cfg Config, fopts discordtest.Options) *harness {
 	h.cancel = cancel
 	go func() { h.done <- b.Run(ctx) }()
 	t.Cleanup(func() {
-		h.stop()
-		fake.Close()
+		// discordgo's Close sleeps a second; shut down in the background
+		// so the next parallel test can start (the burst test, which
+		// counts goroutines, runs before any parallel test).
+		go func() {
+			h.stop()
+			fake.Close()
+		}()
 	})
 	select {
 	case <-b.Ready():

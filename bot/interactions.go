@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -74,8 +76,22 @@ func (r *responder) reply(ctx context.Context, m outMessage, ephemeral bool) err
 
 // editOriginal replaces the response (or, for a button, the clicked
 // message).
+//
+// discordgo's InteractionResponseEdit files every webhook edit of every
+// interaction under one rate-limit bucket, so one answer's limit would
+// stall all others; this sends the same request with a bucket per
+// interaction token, as Discord limits them.
 func (r *responder) editOriginal(ctx context.Context, m outMessage, opts ...discordgo.RequestOption) (*discordgo.Message, error) {
-	return r.b.s.InteractionResponseEdit(r.i, webhookEdit(m), opts...)
+	uri := discordgo.EndpointWebhookMessage(r.i.AppID, r.i.Token, "@original")
+	body, err := r.b.s.RequestWithBucketID("PATCH", uri, webhookEdit(m), uri, opts...)
+	if err != nil {
+		return nil, err
+	}
+	var msg discordgo.Message
+	if err := json.Unmarshal(body, &msg); err != nil {
+		return nil, fmt.Errorf("decode the edited message: %w", err)
+	}
+	return &msg, nil
 }
 
 // followup posts another message under the interaction.

@@ -20,6 +20,13 @@ const (
 	jobSummary
 )
 
+func (k jobKind) String() string {
+	if k == jobSummary {
+		return "summary"
+	}
+	return "ask"
+}
+
 // job is one question (or summary) to answer on some surface.
 type job struct {
 	kind jobKind
