@@ -156,6 +156,9 @@ func (ix *Index) queryVector(ctx context.Context, query string) ([]float32, erro
 	if err != nil {
 		return nil, fmt.Errorf("search: embed query: %w", err)
 	}
+	if len(qv) == 0 {
+		return nil, errors.New("search: the embedder returned an empty query vector")
+	}
 	if len(qv) != dim {
 		ix.markVectorsStale(ctx, dim, len(qv))
 		return nil, nil
