@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -60,4 +62,24 @@ response is a refusal. Index the articles the questions are about with --seeds.`
 	cmd.Flags().BoolVar(&retrievalOnly, "retrieval-only", false, "measure retrieval only, without answering")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the metrics as JSON")
 	return cmd
+}
+
+// printEvalReport writes the metrics as an aligned table.
+func printEvalReport(w io.Writer, r answer.EvalReport) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "questions\t%d (%d answerable, %d unanswerable), k=%d\n", r.N, r.Answerable, r.Unanswerable, r.K)
+	fmt.Fprintf(tw, "answer in top-1 passage\t%.3f\n", r.AnswerInTop1)
+	fmt.Fprintf(tw, "answer in top-5 passages\t%.3f\n", r.AnswerInTop5)
+	fmt.Fprintf(tw, "article recall@%d\t%.3f\n", r.K, r.ArticleRecall)
+	fmt.Fprintf(tw, "MRR\t%.3f\n", r.MRR)
+	if !r.RetrievalOnly {
+		fmt.Fprintf(tw, "answer exact match\t%.3f\n", r.ExactMatch)
+		fmt.Fprintf(tw, "answer token F1\t%.3f\n", r.F1)
+		fmt.Fprintf(tw, "answer contains reference\t%.3f\n", r.ContainsReference)
+		fmt.Fprintf(tw, "citation precision\t%.3f (%d citations)\n", r.CitationPrecision, r.Citations)
+		fmt.Fprintf(tw, "grounded\t%.3f\n", r.Grounded)
+		fmt.Fprintf(tw, "refusal rate\t%.3f (answerable refused %.3f, unanswerable refused %.3f)\n", r.RefusalRate, r.AnswerableRefused, r.UnanswerableRefused)
+	}
+	fmt.Fprintf(tw, "latency p50 / p95\t%.1f ms / %.1f ms\n", r.LatencyP50MS, r.LatencyP95MS)
+	tw.Flush()
 }

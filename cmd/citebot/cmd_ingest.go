@@ -75,8 +75,8 @@ func (a *app) runIngest(ctx context.Context, args []string, asJSON bool) error {
 func (a *app) addSource(ctx context.Context, arg string) ([]string, error) {
 	if u, err := url.Parse(arg); err == nil && u.Scheme != "" && u.Host != "" {
 		art, err := retrieval.FetchURL(ctx, arg, retrieval.FetchOptions{
-			Client:  a.httpClient(),
-			Timeout: a.cfg.FetchTimeout,
+			Client:   a.httpClient(),
+			Timeout:  a.cfg.FetchTimeout,
 			MaxBytes: a.cfg.MaxArticleBytes,
 		})
 		if err != nil {

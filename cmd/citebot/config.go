@@ -213,6 +213,7 @@ type Config struct {
 	DiscordAllowedRoles    []string
 	DiscordAskChannels     []string
 	DiscordAutoThread      bool
+	DiscordMessageContent  bool
 	DiscordRatePerMinute   int
 	DiscordMaxQuestion     int
 	DiscordMaxConcurrent   int
@@ -272,6 +273,7 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		DiscordAllowedRoles:    p.list("DISCORD_ALLOWED_ROLES"),
 		DiscordAskChannels:     p.list("DISCORD_ASK_CHANNELS"),
 		DiscordAutoThread:      p.bool("DISCORD_AUTO_THREAD", false),
+		DiscordMessageContent:  p.bool("DISCORD_MESSAGE_CONTENT", true),
 		DiscordRatePerMinute:   p.int("DISCORD_RATE_PER_MINUTE", 6),
 		DiscordMaxQuestion:     p.int("DISCORD_MAX_QUESTION", 500),
 		DiscordMaxConcurrent:   p.int("DISCORD_MAX_CONCURRENT", 4),

@@ -99,16 +99,16 @@ type citationJSON struct {
 }
 
 type answerJSON struct {
-	Question    string         `json:"question,omitempty"`
-	Article     *articleRef    `json:"article,omitempty"`
-	Answer      string         `json:"answer"`
-	Grounded    bool           `json:"grounded"`
-	Refused     bool           `json:"refused"`
-	Extractive  bool           `json:"extractive"`
-	Suggestions []string       `json:"suggestions,omitempty"`
-	Citations   []citationJSON `json:"citations"`
-	Passages    []passageJSON  `json:"passages"`
-	Usage       answer.Usage   `json:"usage"`
+	Question    string           `json:"question,omitempty"`
+	Article     *articleRef      `json:"article,omitempty"`
+	Answer      string           `json:"answer"`
+	Grounded    bool             `json:"grounded"`
+	Refused     bool             `json:"refused"`
+	Extractive  bool             `json:"extractive"`
+	Suggestions []string         `json:"suggestions,omitempty"`
+	Citations   []citationJSON   `json:"citations"`
+	Passages    []passageJSON    `json:"passages"`
+	Usage       answer.Usage     `json:"usage"`
 	TimingsMS   map[string]int64 `json:"timings_ms"`
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 
@@ -26,6 +27,10 @@ type app struct {
 
 	cfg    Config
 	logger *slog.Logger
+
+	// discordClient, when set by a test, carries Discord traffic to a
+	// fake Discord; nil in production.
+	discordClient *http.Client
 }
 
 // run is the whole program: main only calls it. Tests call it directly.
