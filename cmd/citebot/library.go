@@ -169,6 +169,10 @@ func (a *app) newEngine(ix *retrieval.Index) (*answer.Engine, error) {
 	}
 	var llm *answer.LLM
 	if a.cfg.LLMEnabled() {
+		retries := a.cfg.LLMRetries
+		if retries == 0 {
+			retries = -1 // the client reads 0 as "default"; the user asked for none
+		}
 		llm, err = answer.NewLLM(answer.LLMConfig{
 			BaseURL:     a.cfg.ChatBaseURL,
 			APIKey:      a.cfg.ChatAPIKey,
@@ -176,7 +180,7 @@ func (a *app) newEngine(ix *retrieval.Index) (*answer.Engine, error) {
 			Temperature: a.cfg.Temperature,
 			MaxTokens:   a.cfg.MaxTokens,
 			Timeout:     a.cfg.LLMTimeout,
-			MaxRetries:  a.cfg.LLMRetries,
+			MaxRetries:  retries,
 			Logger:      a.logger,
 		})
 		if err != nil {

@@ -41,16 +41,13 @@ func exitCode(err error, stderr io.Writer) int {
 	return 1
 }
 
-// sentence makes an error message read as one sentence: it starts with a
-// capital letter and ends with a full stop.
+// sentence makes an error message read as one sentence ending in a full
+// stop. The first letter is left alone: it may start a file name.
 func sentence(msg string) string {
 	if msg == "" {
-		return "Unknown error."
+		return "unknown error."
 	}
 	r := []rune(msg)
-	if r[0] >= 'a' && r[0] <= 'z' {
-		r[0] -= 'a' - 'A'
-	}
 	switch r[len(r)-1] {
 	case '.', '!', '?':
 	default:

@@ -63,6 +63,22 @@ func printSources(w io.Writer, ans answer.Answer) {
 		return
 	}
 	fmt.Fprintln(w, "\nSources:")
+	if oneArticle(ans.Citations) && len(ans.Citations) > 1 {
+		// A summary cites paragraphs of one article: name it once.
+		art := ans.Citations[0].Article
+		fmt.Fprintf(w, "%s", art.Title)
+		if by := byline(art); by != "" {
+			fmt.Fprintf(w, " (%s)", by)
+		}
+		fmt.Fprintln(w)
+		if art.Source != "" {
+			fmt.Fprintf(w, "%s\n", art.Source)
+		}
+		for _, c := range ans.Citations {
+			fmt.Fprintf(w, "[%d] “%s”\n", c.N, oneLine(c.Quote, 300))
+		}
+		return
+	}
 	for _, c := range ans.Citations {
 		fmt.Fprintf(w, "[%d] %s", c.N, c.Article.Title)
 		if by := byline(c.Article); by != "" {
@@ -76,6 +92,16 @@ func printSources(w io.Writer, ans answer.Answer) {
 			fmt.Fprintf(w, "    “%s”\n", oneLine(c.Quote, 300))
 		}
 	}
+}
+
+// oneArticle reports whether every citation points into the same article.
+func oneArticle(cs []answer.Citation) bool {
+	for _, c := range cs[1:] {
+		if c.Article.ID != cs[0].Article.ID {
+			return false
+		}
+	}
+	return true
 }
 
 // oneLine folds whitespace and shortens text to at most max runes.

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/sashabaranov/go-openai"
+
+	"github.com/citebot/citebot/retrieval/openaitest"
+)
+
+const testKey = "sk-test-secret-key-0123456789"
+
+func TestAskThroughChatModel(t *testing.T) {
+	srv := openaitest.NewServer()
+	defer srv.Close()
+	srv.ChatFunc = func(req openai.ChatCompletionRequest) string {
+		return `Austin urged an "immediate ceasefire" in Ukraine [1]. He also wanted a pony [9].`
+	}
+	env := offlineEnv(t)
+	env["OPENAI_BASE_URL"] = srv.URL()
+	env["OPENAI_API_KEY"] = testKey
+	r := runCLI(t, env, "ask", "--json", "What did Lloyd Austin urge during his call with Sergei Shoigu?")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var got struct {
+		Answer     string `json:"answer"`
+		Grounded   bool   `json:"grounded"`
+		Extractive bool   `json:"extractive"`
+		Citations  []struct {
+			N       int
+			Article struct{ ID string }
+		} `json:"citations"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if got.Extractive || !got.Grounded || len(got.Citations) != 1 || got.Citations[0].Article.ID != "austin-shoigu-call" {
+		t.Fatalf("unexpected answer: %+v", got)
+	}
+	if strings.Contains(got.Answer, "[9]") || !strings.Contains(got.Answer, "[1]") {
+		t.Errorf("citation [9] names no passage and must be dropped: %q", got.Answer)
+	}
+	reqs := srv.ChatRequests()
+	if len(reqs) != 1 || !reqs[0].Stream {
+		t.Fatalf("want one streamed chat request, got %d", len(reqs))
+	}
+	if got := srv.Requests()[0].Header.Get("Authorization"); got != "Bearer "+testKey {
+		t.Errorf("Authorization header = %q", got)
+	}
+}
+
+func TestDeadChatModelIsOneSentenceWithoutTheKey(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadURL := "http://" + ln.Addr().String() + "/v1"
+	ln.Close() // nothing listens here any more: connection refused
+	env := offlineEnv(t)
+	env["OPENAI_BASE_URL"] = deadURL
+	env["OPENAI_API_KEY"] = testKey
+	env["CITEBOT_LLM_RETRIES"] = "0"
+	r := runCLI(t, env, "ask", "What did Lloyd Austin urge during his call with Sergei Shoigu?")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %q", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, testKey) {
+		t.Fatalf("the API key leaked into the output:\n%s%s", r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "citebot: ") || !strings.Contains(r.stderr, "127.0.0.1") {
+		t.Errorf("error does not say which server failed: %q", r.stderr)
+	}
+}
+
+func TestRateLimitedChatModelIsRetried(t *testing.T) {
+	srv := openaitest.NewServer()
+	defer srv.Close()
+	srv.ChatFunc = func(openai.ChatCompletionRequest) string {
+		return `Austin urged an "immediate ceasefire" in Ukraine [1].`
+	}
+	srv.FailNext(1, 429, `{"error":{"message":"slow down","type":"rate_limit"}}`, "0")
+	env := offlineEnv(t)
+	env["OPENAI_BASE_URL"] = srv.URL()
+	r := runCLI(t, env, "ask", "What did Lloyd Austin urge during his call with Sergei Shoigu?")
+	if r.code != 0 || !strings.Contains(r.stdout, "immediate ceasefire") {
+		t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := srv.RequestCount(); n != 2 {
+		t.Errorf("requests = %d, want 2 (429, then success)", n)
+	}
+}
+
+func TestServeWithoutTokenFails(t *testing.T) {
+	r := runCLI(t, offlineEnv(t), "serve")
+	if r.code != 1 || !strings.Contains(r.stderr, "DISCORD_TOKEN") {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
