@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -46,6 +47,9 @@ func exitCode(err error, stderr io.Writer) int {
 func sentence(msg string) string {
 	if msg == "" {
 		return "unknown error."
+	}
+	if strings.Contains(msg, "\n") {
+		return msg // a list (e.g. candidate articles) ends where it ends
 	}
 	r := []rune(msg)
 	switch r[len(r)-1] {
