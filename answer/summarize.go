@@ -19,43 +19,14 @@ type paragraph struct {
 	Text       string
 }
 
-// paragraphsOf splits body at blank lines (a line of only white space
-// counts as blank), keeping offsets. Single newlines stay inside a
-// paragraph.
+// paragraphsOf numbers the paragraphs of body (retrieval.Paragraphs) from
+// 1, the numbers summaries cite.
 func paragraphsOf(body string) []paragraph {
-	var out []paragraph
-	start := -1
-	end := 0
-	flush := func() {
-		if start >= 0 {
-			text := strings.TrimSpace(body[start:end])
-			if text != "" {
-				s := start + strings.Index(body[start:end], text)
-				out = append(out, paragraph{N: len(out) + 1, Start: s, End: s + len(text), Text: text})
-			}
-			start = -1
-		}
+	spans := retrieval.Paragraphs(body)
+	out := make([]paragraph, 0, len(spans))
+	for i, sp := range spans {
+		out = append(out, paragraph{N: i + 1, Start: sp.Start, End: sp.End, Text: body[sp.Start:sp.End]})
 	}
-	for pos := 0; pos <= len(body); {
-		i := strings.IndexByte(body[pos:], '\n')
-		lineEnd := len(body)
-		if i >= 0 {
-			lineEnd = pos + i
-		}
-		if strings.TrimSpace(body[pos:lineEnd]) == "" {
-			flush()
-		} else {
-			if start < 0 {
-				start = pos
-			}
-			end = lineEnd
-		}
-		if i < 0 {
-			break
-		}
-		pos = lineEnd + 1
-	}
-	flush()
 	return out
 }
 

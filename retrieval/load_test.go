@@ -38,7 +38,7 @@ func TestLoadFileCorpus(t *testing.T) {
 		t.Error("Hash not set")
 	}
 	// Paragraphs are split on blank lines only: "O\n2" stays inside one.
-	for _, p := range paragraphs(a.Body) {
+	for _, p := range Paragraphs(a.Body) {
 		if text := a.Body[p.Start:p.End]; strings.HasPrefix(text, "2") {
 			t.Errorf("a paragraph starts with the subscript of a formula: %.50q", text)
 		}

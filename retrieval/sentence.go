@@ -31,15 +31,17 @@ type Span struct{ Start, End int }
 //   - "。", "！" and "？" end a sentence without a following space.
 func Sentences(text string) []Span {
 	var out []Span
-	for _, p := range paragraphs(text) {
+	for _, p := range Paragraphs(text) {
 		out = appendSentences(out, text, p)
 	}
 	return out
 }
 
-// paragraphs returns the blank-line separated blocks of text, trimmed. A
-// line holding only white space counts as blank.
-func paragraphs(text string) []Span {
+// Paragraphs returns the blank-line separated blocks of text, trimmed. A
+// line holding only white space counts as blank; single newlines stay
+// inside a paragraph. Chunking and paragraph-cited summaries share it, so
+// both agree on what a paragraph is.
+func Paragraphs(text string) []Span {
 	var out []Span
 	start, end := -1, 0
 	for pos := 0; ; {

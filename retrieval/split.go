@@ -190,7 +190,7 @@ func Split(a Article, opts ChunkOptions) []Chunk {
 // paragraph, with every sentence longer than o.Max cut into pieces.
 func splitUnits(body string, o ChunkOptions) []unit {
 	var units []unit
-	for pi, p := range paragraphs(body) {
+	for pi, p := range Paragraphs(body) {
 		text := body[p.Start:p.End]
 		heading := !strings.Contains(text, "\n") && isTitleLine(text)
 		for _, s := range appendSentences(nil, body, p) {

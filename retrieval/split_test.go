@@ -18,7 +18,7 @@ func checkChunks(t testing.TB, a Article, opts ChunkOptions, chunks []Chunk) {
 	o := opts.normalized()
 	body := a.Body
 	covered := make([]bool, len(body))
-	paras := paragraphs(body)
+	paras := Paragraphs(body)
 	valid := utf8.ValidString(body)
 	paraOf := func(off int) int { // index of the paragraph holding byte off
 		i := sort.Search(len(paras), func(i int) bool { return paras[i].End > off })
