@@ -125,7 +125,14 @@ func (r *responder) tell(ctx context.Context, text string) {
 // webhookEdit replaces content, embeds and components entirely (empty
 // lists clear them).
 func webhookEdit(m outMessage) *discordgo.WebhookEdit {
-	content := m.Content
+	content, embeds, comps := m.replacement()
+	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions()}
+}
+
+// replacement returns m's parts for an edit that replaces a message
+// entirely: nil lists become empty ones, which Discord reads as "clear"
+// rather than "keep".
+func (m outMessage) replacement() (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
 	embeds := m.Embeds
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}
@@ -134,7 +141,7 @@ func webhookEdit(m outMessage) *discordgo.WebhookEdit {
 	if comps == nil {
 		comps = []discordgo.MessageComponent{}
 	}
-	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions()}
+	return m.Content, embeds, comps
 }
 
 // userOf is the user behind an interaction, in a guild or a DM.

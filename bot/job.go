@@ -318,15 +318,7 @@ func (s *channelSurface) edit(ctx context.Context, m outMessage, opts ...discord
 	s.mu.Lock()
 	id := s.first.ID
 	s.mu.Unlock()
-	content := m.Content
-	embeds := m.Embeds
-	if embeds == nil {
-		embeds = []*discordgo.MessageEmbed{}
-	}
-	comps := m.Components
-	if comps == nil {
-		comps = []discordgo.MessageComponent{}
-	}
+	content, embeds, comps := m.replacement()
 	return s.b.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
 		ID: id, Channel: s.channelID, Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions(),
 	}, opts...)
