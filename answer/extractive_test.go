@@ -109,3 +109,67 @@ func TestExtractiveNothingQuotable(t *testing.T) {
 		t.Errorf("nothing quotable: refused %v citations %+v", ans.Refused, ans.Citations)
 	}
 }
+
+// rarityRetriever adds library-wide term rarity to a fixedRetriever, as
+// retrieval.Index has it.
+type rarityRetriever struct {
+	*fixedRetriever
+	rarity map[string]float64 // by plain word; stemmed on use
+}
+
+func (r *rarityRetriever) TermRarity(terms []string) map[string]float64 {
+	out := make(map[string]float64, len(terms))
+	for _, t := range terms {
+		out[t] = 1
+		for w, v := range r.rarity {
+			if retrieval.Tokenize(w)[0] == t {
+				out[t] = v
+			}
+		}
+	}
+	return out
+}
+
+// The retrieved passages all share the question's subject, so among them
+// the subject looks common. Weighing question words by their rarity in the
+// whole library keeps the sentence about the subject ahead of one that only
+// matches generic words.
+func TestExtractiveWeighsWordsByLibraryRarity(t *testing.T) {
+	pharmacy := article("pharmacy", "Pharmacy",
+		"Pharmacists know the physiological effects of drugs on the human body in great detail.")
+	oxygen := article("oxygen", "Oxygen",
+		"Oxygen is a chemical element with symbol O. Oxygen makes up almost half of the crust of the Earth by mass. Oxygen has a mild euphoric effect and is sold in oxygen bars.")
+	ps := []retrieval.Passage{
+		{Article: pharmacy, Chunk: retrieval.Chunk{ArticleID: "pharmacy", Text: pharmacy.Body, End: len(pharmacy.Body)}},
+		{Article: oxygen, Chunk: retrieval.Chunk{ArticleID: "oxygen", Text: oxygen.Body, End: len(oxygen.Body)}},
+	}
+	question := "What is the effect of oxygen on humans?"
+	ask := func(r Retriever) Answer {
+		t.Helper()
+		e, err := NewEngine(Config{Retriever: r, RefusalFloor: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans, err := e.Ask(context.Background(), question, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ans.Citations) == 0 {
+			t.Fatalf("no citation: %+v", ans)
+		}
+		return ans
+	}
+
+	// Without library statistics, "oxygen" is in three of four candidate
+	// sentences and weighs least: the pharmacy sentence wins.
+	local := ask(newFixedRetriever(t, ps))
+	if got := local.Citations[0].Article.ID; got != "pharmacy" {
+		t.Fatalf("candidate-only weights cited %q; the test no longer shows the difference", got)
+	}
+
+	lib := ask(&rarityRetriever{fixedRetriever: newFixedRetriever(t, ps),
+		rarity: map[string]float64{"oxygen": 3, "effect": 0.7, "humans": 0.6}})
+	if got := lib.Citations[0].Article.ID; got != "oxygen" || !strings.Contains(lib.Text, "euphoric") {
+		t.Fatalf("library weights: cited %q, answer %q; want the oxygen sentence", got, lib.Text)
+	}
+}

@@ -383,3 +383,19 @@ func (x *lexicalIndex) rescore(text string, hits []lexHit) {
 	}
 	slices.SortStableFunc(hits, func(a, b lexHit) int { return cmp.Compare(b.score, a.score) })
 }
+
+// rarity returns ln(1 + (N+1)/(df+1)) for each term, N being the live
+// chunks and df those holding the term (in text or title). A term the
+// index has never seen gets the highest value.
+func (x *lexicalIndex) rarity(terms []string) map[string]float64 {
+	out := make(map[string]float64, len(terms))
+	n := float64(x.live)
+	for _, t := range terms {
+		df := 0.0
+		if id, ok := x.ids[t]; ok {
+			df = float64(x.df[id])
+		}
+		out[t] = math.Log(1 + (n+1)/(df+1))
+	}
+	return out
+}

@@ -241,3 +241,14 @@ func pick(cands []*candidate, k, perArticle int) []Passage {
 	}
 	return out
 }
+
+// TermRarity tells how rare each term (a stem as Tokenize makes it) is
+// across the whole library: ln(1 + (N+1)/(df+1)) over the N indexed chunks,
+// df of which hold the term. The extractive answerer weighs question words
+// with it: rarity among a handful of retrieved sentences would undervalue
+// the very subject that retrieval matched on.
+func (ix *Index) TermRarity(terms []string) map[string]float64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.lex.rarity(terms)
+}

@@ -212,3 +212,34 @@ func TestFuseWeighsLists(t *testing.T) {
 		t.Error("zero FusionOptions does not mean the defaults")
 	}
 }
+
+func TestTermRarity(t *testing.T) {
+	ctx := context.Background()
+	ix := ingestedStore(t)
+	stem := func(w string) string { return Tokenize(w)[0] }
+	bee, shinkansen, unknown := stem("bees"), stem("Shinkansen"), stem("zeppelin")
+	r := ix.TermRarity([]string{bee, shinkansen, unknown})
+	// "bees" is in the title of every bee chunk; "Shinkansen" in one
+	// paragraph; "zeppelin" nowhere.
+	if !(r[bee] < r[shinkansen] && r[shinkansen] < r[unknown]) {
+		t.Fatalf("rarity bee %.3f, shinkansen %.3f, unknown %.3f: want rising", r[bee], r[shinkansen], r[unknown])
+	}
+	if r[bee] <= 0 {
+		t.Errorf("a common term still weighs a little: got %v", r[bee])
+	}
+
+	// Removing the rail article makes "Shinkansen" as rare as a term never seen.
+	var keep []Article
+	for _, a := range storeArticles() {
+		if a.ID != "rail" {
+			keep = append(keep, a)
+		}
+	}
+	if _, err := ix.Ingest(ctx, keep, IngestOptions{Prune: true}); err != nil {
+		t.Fatal(err)
+	}
+	r = ix.TermRarity([]string{shinkansen, unknown})
+	if r[shinkansen] != r[unknown] {
+		t.Errorf("after removal: shinkansen %.3f, unknown %.3f; want equal", r[shinkansen], r[unknown])
+	}
+}
