@@ -58,9 +58,8 @@ type candidate struct {
 func (e *Engine) extractive(ans Answer, q query) Answer {
 	ans.Extractive = true
 	cands := candidates(ans.Passages)
-	w := e.queryWeights(q, cands)
-	terms := append(append([]string(nil), q.Focus...), q.Context...)
-	terms = uniqueTerms(terms)
+	terms := uniqueTerms(append(append([]string(nil), q.Focus...), q.Context...))
+	w := e.queryWeights(q, terms, cands)
 	qtype := questionType(q.Question)
 	for i := range cands {
 		c := &cands[i]
@@ -138,15 +137,14 @@ type termRarer interface {
 	TermRarity(terms []string) map[string]float64
 }
 
-// queryWeights weighs query terms by how rare they are: across the whole
-// library when the retriever can tell, else by inverse sentence frequency
-// among the candidates. Library-wide rarity is better: the retrieved
+// queryWeights weighs the query's terms by how rare they are: across the
+// whole library when the retriever can tell, else by inverse sentence
+// frequency among the candidates. Library-wide rarity is better: the retrieved
 // passages all share the question's subject, so among them the subject
 // looks common and a sentence matching only its generic words ("effect",
 // "human") would outrank the one about the subject. Words only from
 // earlier turns count contextWeight as much.
-func (e *Engine) queryWeights(q query, cands []candidate) weights {
-	terms := uniqueTerms(append(append([]string(nil), q.Focus...), q.Context...))
+func (e *Engine) queryWeights(q query, terms []string, cands []candidate) weights {
 	var w weights
 	if r, ok := e.cfg.Retriever.(termRarer); ok {
 		w = r.TermRarity(terms)

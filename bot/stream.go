@@ -58,17 +58,8 @@ func (l *liveMessage) loop(ctx context.Context) {
 		case <-l.done:
 			return
 		}
-		l.mu.Lock()
-		wait := time.Until(l.lastSent.Add(l.interval))
-		l.mu.Unlock()
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-l.done:
-				t.Stop()
-				return
-			}
+		if !l.waitInterval(l.done) {
+			return
 		}
 		l.mu.Lock()
 		m := l.pending
@@ -101,18 +92,27 @@ func (l *liveMessage) stop() {
 // and sends m.
 func (l *liveMessage) finish(ctx context.Context, m outMessage) error {
 	l.stop()
+	l.waitInterval(ctx.Done())
+	return l.edit(ctx, m, true)
+}
+
+// waitInterval sleeps until one interval has passed since the last edit.
+// It returns false when cancel closes first.
+func (l *liveMessage) waitInterval(cancel <-chan struct{}) bool {
 	l.mu.Lock()
 	wait := time.Until(l.lastSent.Add(l.interval))
 	l.mu.Unlock()
-	if wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
+	if wait <= 0 {
+		return true
 	}
-	return l.edit(ctx, m, true)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-cancel:
+		return false
+	}
 }
 
 // interimEdits counts interim edits that went through.

@@ -49,12 +49,19 @@ func ParseArticle(id string, data []byte, opts LoadOptions) (Article, error) {
 	default:
 		body = parseHeaderLines(text, &a)
 	}
-	a.Body = strings.TrimSpace(body)
+	return completeArticle(a, strings.TrimSpace(body))
+}
+
+// completeArticle sets a parsed article's body, falls back to the ID for a
+// missing title and computes the hash: the last step of every parser, so
+// that all of them reject an empty body alike.
+func completeArticle(a Article, body string) (Article, error) {
+	a.Body = body
 	if a.Body == "" {
 		return Article{}, ErrEmptyArticle
 	}
 	if a.Title == "" {
-		a.Title = id
+		a.Title = a.ID
 	}
 	a.Hash = HashArticle(a)
 	return a, nil

@@ -83,15 +83,7 @@ func ParseHTML(id string, data []byte, pageURL string, opts LoadOptions) (Articl
 			}
 		}
 	}
-	a.Body = htmlParagraphs(strings.ToValidUTF8(text, "\uFFFD"), a.Title)
-	if a.Body == "" {
-		return Article{}, ErrEmptyArticle
-	}
-	if a.Title == "" {
-		a.Title = id
-	}
-	a.Hash = HashArticle(a)
-	return a, nil
+	return completeArticle(a, htmlParagraphs(strings.ToValidUTF8(text, "\uFFFD"), a.Title))
 }
 
 // markHeadings prefixes the text of h1-h6 elements with Markdown "#"

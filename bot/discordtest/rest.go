@@ -352,6 +352,14 @@ func (s *Server) patchWebhookMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
 		return
 	}
+	s.editUnlock(w, m, body)
+}
+
+// editUnlock applies an edit to m, stamps it, tells waiters, releases s.mu
+// (held by the caller) and answers with the edited message. An edited
+// deferred response no longer shows "thinking"; no other message carries
+// that flag.
+func (s *Server) editUnlock(w http.ResponseWriter, m *discordgo.Message, body map[string]any) {
 	applyMessage(m, body)
 	m.Flags &^= discordgo.MessageFlagsLoading
 	now := time.Now().UTC()
@@ -514,13 +522,7 @@ func (s *Server) patchMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusForbidden, 50005, "Cannot edit a message authored by another user")
 		return
 	}
-	applyMessage(m, body)
-	now := time.Now().UTC()
-	m.EditedTimestamp = &now
-	v := s.viewLocked(m)
-	s.notifyLocked()
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, wire(v))
+	s.editUnlock(w, m, body)
 }
 
 func (s *Server) postMessageThread(w http.ResponseWriter, r *http.Request) {
