@@ -68,6 +68,8 @@ type Config struct {
 type Engine struct {
 	cfg Config
 	log *slog.Logger
+	// scope is the view questions are asked from (see In).
+	scope retrieval.Scope
 }
 
 // ErrEmptyQuestion is returned by Ask for a blank question.
@@ -106,26 +108,43 @@ func NewEngine(cfg Config) (*Engine, error) {
 	return &Engine{cfg: cfg, log: log}, nil
 }
 
+// In returns a view of the engine that answers from scope: it searches,
+// lists and summarizes only the articles scope Sees (the shared library plus
+// that server's). The engine itself answers from the shared view. Views are
+// cheap and share everything else with e.
+func (e *Engine) In(scope retrieval.Scope) *Engine {
+	v := *e
+	v.scope = scope
+	return &v
+}
+
 // Search returns the k best passages for query (the engine's K when k <=
 // 0), with the engine's per-article cap.
 func (e *Engine) Search(ctx context.Context, query string, k int) ([]retrieval.Passage, error) {
 	if k <= 0 {
 		k = e.cfg.K
 	}
-	ps, err := e.cfg.Retriever.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: e.cfg.PerArticle})
+	ps, err := e.cfg.Retriever.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: e.cfg.PerArticle, Scope: e.scope})
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return ps, nil
 }
 
-// Articles lists the indexed articles (metadata only).
+// Articles lists the indexed articles the engine's scope sees (metadata
+// only).
 func (e *Engine) Articles(ctx context.Context) ([]retrieval.Article, error) {
 	as, err := e.cfg.Retriever.Articles(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list articles: %w", err)
 	}
-	return as, nil
+	visible := as[:0:0]
+	for _, a := range as {
+		if e.scope.Sees(a.Scope) {
+			visible = append(visible, a)
+		}
+	}
+	return visible, nil
 }
 
 // Ask answers question from the articles. history holds earlier turns of

@@ -24,6 +24,8 @@ type Article struct {
 	// Body is the article text after the header/front matter. Chunk
 	// offsets are byte offsets into Body.
 	Body string `json:"-"`
+	// Scope is the library the article belongs to: Shared, or one server's.
+	Scope Scope `json:"scope,omitempty"`
 	// Path is the file the article was loaded from ("" for embedded seeds).
 	Path string `json:"path,omitempty"`
 	// Hash is the hex SHA-256 of the metadata and body; ingest uses it to

@@ -32,6 +32,9 @@ type SearchOptions struct {
 	// PerArticle caps how many passages one article may contribute, so one
 	// long article cannot fill every slot (0 = no cap).
 	PerArticle int
+	// Scope is the view the question is asked from: only articles it Sees
+	// are searched (the zero value, Shared, sees the shared library only).
+	Scope Scope
 	// ArticleID restricts the search to one article ("" = all).
 	ArticleID string
 	// Mode selects hybrid (default), lexical-only or vector-only search;
