@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // source is one numbered piece of text the model was shown: a retrieved
@@ -127,7 +128,7 @@ func containsInt(xs []int, x int) bool {
 // the words of the clause before the marker (back to the previous marker of
 // the same sentence) and of the whole sentence. A marker that opens a
 // sentence ("… ceasefire. [1] Next …") belongs to the sentence before.
-func claimFor(text string, sents []retrieval.Span, groups []markerGroup, gi int) (clause, sentence []string) {
+func claimFor(text string, sents []prose.Span, groups []markerGroup, gi int) (clause, sentence []string) {
 	if len(sents) == 0 {
 		return nil, nil
 	}
@@ -168,7 +169,7 @@ func checkCitations(text string, srcs []source, opts citeOptions) citeResult {
 	ms := ParseCitations(text)
 	groups := groupMarkers(text, ms)
 	res := citeResult{Markers: len(groups)}
-	sents := retrieval.Sentences(text)
+	sents := prose.Sentences(text)
 
 	type use struct {
 		src int

@@ -17,6 +17,7 @@ import (
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/openaitest"
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // BenchmarkEngineAsk measures what the engine adds to a question apart
@@ -142,7 +143,7 @@ func benchIndex(b *testing.B, n int) (*retrieval.Index, []string) {
 	var questions []string
 	for range 200 {
 		a := arts[rng.IntN(len(arts))]
-		sents := retrieval.Sentences(a.Body)
+		sents := prose.Sentences(a.Body)
 		s := sents[rng.IntN(len(sents))]
 		words := strings.Fields(a.Body[s.Start:s.End])
 		k := min(len(words), 3+rng.IntN(4))

@@ -11,11 +11,12 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/prose"
 	"github.com/citebot/citebot/seeds"
 )
 
 // memRetriever is an in-memory Retriever for tests: articles split with the
-// real splitter, ranked by plain BM25 over retrieval.Tokenize with the
+// real splitter, ranked by plain BM25 over prose.Tokenize with the
 // title prepended. It stands in for the index so engine tests do not need
 // a store on disk.
 type memRetriever struct {
@@ -41,7 +42,7 @@ func newMemRetriever(t testing.TB, articles ...retrieval.Article) *memRetriever 
 	for _, a := range articles {
 		for _, c := range retrieval.Split(a, retrieval.ChunkOptions{}) {
 			tf := make(map[string]int)
-			toks := retrieval.Tokenize(a.Title + "\n" + c.Text)
+			toks := prose.Tokenize(a.Title + "\n" + c.Text)
 			for _, tok := range toks {
 				tf[tok]++
 			}
@@ -82,7 +83,7 @@ func (m *memRetriever) Search(ctx context.Context, query string, opts retrieval.
 		return nil, err
 	}
 	n := float64(len(m.chunks))
-	terms := uniqueTerms(retrieval.Tokenize(query))
+	terms := uniqueTerms(prose.Tokenize(query))
 	type hit struct {
 		i     int
 		score float64

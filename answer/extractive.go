@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // Extractive answering: without an LLM the engine answers with sentences
@@ -46,8 +47,8 @@ const (
 
 // candidate is one sentence of a retrieved passage.
 type candidate struct {
-	passage int            // index into the passages
-	span    retrieval.Span // in the passage text
+	passage int        // index into the passages
+	span    prose.Span // in the passage text
 	text    string
 	terms   []string // content words in order
 	set     map[string]bool

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 func TestQuestionType(t *testing.T) {
@@ -122,7 +123,7 @@ func (r *rarityRetriever) TermRarity(terms []string) map[string]float64 {
 	for _, t := range terms {
 		out[t] = 1
 		for w, v := range r.rarity {
-			if retrieval.Tokenize(w)[0] == t {
+			if prose.Tokenize(w)[0] == t {
 				out[t] = v
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // RefusalText is what the engine answers when the articles do not hold the
@@ -100,7 +101,7 @@ func isRefusal(text string) bool {
 	if plain == "" {
 		return true
 	}
-	sents := retrieval.Sentences(plain)
+	sents := prose.Sentences(plain)
 	if len(sents) == 0 {
 		return false
 	}

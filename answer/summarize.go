@@ -10,6 +10,7 @@ import (
 
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // paragraph is one blank-line separated block of an article body.
@@ -19,10 +20,10 @@ type paragraph struct {
 	Text       string
 }
 
-// paragraphsOf numbers the paragraphs of body (retrieval.Paragraphs) from
+// paragraphsOf numbers the paragraphs of body (prose.Paragraphs) from
 // 1, the numbers summaries cite.
 func paragraphsOf(body string) []paragraph {
-	spans := retrieval.Paragraphs(body)
+	spans := prose.Paragraphs(body)
 	out := make([]paragraph, 0, len(spans))
 	for i, sp := range spans {
 		out = append(out, paragraph{N: i + 1, Start: sp.Start, End: sp.End, Text: body[sp.Start:sp.End]})
@@ -239,7 +240,7 @@ func regroupByCitation(partials []string, ps []prompts.Passage, a retrieval.Arti
 	}
 	buckets := make(map[int][]string)
 	for _, text := range partials {
-		for _, s := range retrieval.Sentences(text) {
+		for _, s := range prose.Sentences(text) {
 			sent := text[s.Start:s.End]
 			plain := strings.TrimSpace(stripMarkers(sent))
 			if plain == "" {

@@ -3,62 +3,17 @@ package answer
 import (
 	"math"
 	"strings"
-	"sync"
 
-	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
-// stopwordList holds function words and question words. They carry no
-// evidence: "What did Austin urge?" and a passage share "what" and "did"
-// whatever the passage says, so both the refusal floor and the support
-// check look only at the remaining content words.
-const stopwordList = `a about above after again against all also am an and any are aren't as at be because
-been before being below between both but by can can't cannot could couldn't did didn't do does doesn't
-doing don't down during each few for from further had hadn't has hasn't have haven't having he he'd
-he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is
-isn't it it's its itself let's me more most mustn't my myself no nor not of off on once only or other
-ought our ours ourselves out over own same shan't she she'd she'll she's should shouldn't so some such
-than that that's the their theirs them themselves then there there's these they they'd they'll they're
-they've this those through to too under until up very was wasn't we we'd we'll we're we've were weren't
-what what's when when's where where's which while who who's whom why why's with won't would wouldn't
-you you'd you'll you're you've your yours yourself yourselves
-whose whatever whichever whoever however yes etc per via upon onto among amongst within without
-will shall may might must one ones thing things something anything someone
-name named kind type sort example tell please many much`
-
-// termSets caches the stemmed stopword set. The stop words go through
-// retrieval.Tokenize like every other text, so they match whatever stems
-// the tokenizer produces ("was" may well become "wa").
-var termSets = sync.OnceValue(func() map[string]bool {
-	stop := make(map[string]bool)
-	for _, w := range strings.Fields(stopwordList) {
-		for _, t := range retrieval.Tokenize(w) {
-			stop[t] = true
-		}
-	}
-	return stop
-})
-
-// isStop reports whether the stemmed term t carries no content.
-func isStop(t string) bool {
-	if termSets()[t] {
-		return true
-	}
-	// Single letters (possessive "s", initials) are noise.
-	return len(t) < 2
-}
-
 // contentTerms returns the stemmed content words of text in order, with
-// repeats.
+// repeats: prose.ClaimStops removed. Function and question words carry no
+// evidence ("What did Austin urge?" and a passage share "what" and "did"
+// whatever the passage says), so both the refusal floor and the support
+// check look only at content words.
 func contentTerms(text string) []string {
-	toks := retrieval.Tokenize(text)
-	out := toks[:0:0]
-	for _, t := range toks {
-		if !isStop(t) {
-			out = append(out, t)
-		}
-	}
-	return out
+	return prose.ContentWords(text, prose.ClaimStops)
 }
 
 // termSet returns the distinct content words of text.
@@ -133,15 +88,15 @@ func coverage(terms []string, set map[string]bool, w weights) float64 {
 type support struct {
 	Score float64
 	// Sentence is the best sentence's span in the passage text.
-	Sentence retrieval.Span
+	Sentence prose.Span
 }
 
 // passageSentences returns the sentence spans of a passage, skipping
 // nothing: a heading can be a fine quote for a claim about a heading.
-func passageSentences(text string) []retrieval.Span {
-	spans := retrieval.Sentences(text)
+func passageSentences(text string) []prose.Span {
+	spans := prose.Sentences(text)
 	if len(spans) == 0 && strings.TrimSpace(text) != "" {
-		spans = []retrieval.Span{{Start: 0, End: len(text)}}
+		spans = []prose.Span{{Start: 0, End: len(text)}}
 	}
 	return spans
 }

@@ -3,12 +3,14 @@ package answer
 import (
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 func TestContentTermsDropStopAndQuestionWords(t *testing.T) {
 	got := contentTerms("What did the Secretary urge during his call with them?")
 	for _, w := range got {
-		if isStop(w) {
+		if prose.IsStop(w, prose.ClaimStops) {
 			t.Errorf("stop word %q kept in %v", w, got)
 		}
 	}

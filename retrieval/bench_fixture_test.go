@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // Synthetic fixtures for the store benchmarks: N chunks of synthetic text
@@ -64,7 +66,7 @@ func benchWords() []string {
 				sb.WriteByte(byte('a' + rng.IntN(26)))
 			}
 			w := sb.String()
-			if !seen[w] && !stopwords()[w] {
+			if !seen[w] && !prose.IsStop(w, prose.SearchStops) {
 				seen[w] = true
 				words[i] = w
 				break

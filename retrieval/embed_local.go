@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"strings"
 	"sync"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // DefaultLocalDim is the dimension of the local embedder's vectors. 2048
@@ -152,7 +153,7 @@ type localScratch struct {
 	weights []float32 // sublinear weight of each touched bucket, reused per group
 	vstamp  []uint32
 	vlist   []uint32
-	wordBuf []byte
+	words   prose.Scanner
 }
 
 func newLocalScratch(dim int) *localScratch {
@@ -216,13 +217,13 @@ func (e *LocalEmbedder) embedInto(v []float32, text string) {
 
 	dim := uint64(e.dim)
 	stop := localStopwords()
-	words := wordScanner{text: text, buf: sc.wordBuf}
-	defer func() { sc.wordBuf = words.buf }()
+	words := &sc.words
+	words.Reset(text)
 	var prev uint64
 	havePrev := false
 	features := 0
 	for {
-		w, ok := words.next()
+		w, ok := words.Next()
 		if !ok {
 			break
 		}
@@ -357,14 +358,6 @@ func mix64(h uint64) uint64 {
 	return h
 }
 
-// localStopwordList holds words too common to carry meaning in a vector.
-// It is small on purpose: the lexical index and the answer engine keep
-// their own lists, and a word dropped here is invisible to vector search.
-const localStopwordList = `a an and are as at be been but by can could did do does for from had has
-have he her his i if in into is it its me my of on or our she so than that the their them then
-there these they this those to us was we were what when where which while who whom whose why will
-with would you your not no how many much also`
-
 // hashSet is a tiny open-addressing set of 64-bit word hashes, faster
 // than a map on the hot path (the word hash is computed anyway; a false
 // match needs a 64-bit collision).
@@ -393,14 +386,13 @@ func (s *hashSet) has(h uint64) bool {
 	}
 }
 
-// localStopwords is the stemmed stop list (stemmed like the text, so
-// both sides of a lookup agree), as a set of word hashes.
+// localStopwords is prose.EmbeddingStops as a set of word hashes: words
+// too common to carry meaning in a vector. The subset is small on purpose,
+// since a word dropped here is invisible to vector search.
 var localStopwords = sync.OnceValue(func() *hashSet {
 	s := new(hashSet)
-	for _, w := range strings.Fields(localStopwordList) {
-		for _, t := range Tokenize(w) {
-			s.insert(fnv1a([]byte(t)))
-		}
+	for _, w := range prose.StopWords(prose.EmbeddingStops) {
+		s.insert(fnv1a([]byte(w)))
 	}
 	return s
 })

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // ParseArticle parses a Markdown or plain-text article. Three layouts are
@@ -175,7 +177,7 @@ func parseFrontMatter(text string, a *Article) (string, error) {
 			// An indented "- item" continues a list value (authors:, tags:).
 			item, isItem := strings.CutPrefix(trimmed, "- ")
 			if !isItem || lastKey == "" {
-				return "", fmt.Errorf("%w: line %d: %q is not a key: value line", ErrFrontMatter, lineNo, clip(line))
+				return "", fmt.Errorf("%w: line %d: %q is not a key: value line", ErrFrontMatter, lineNo, prose.Shorten(line, 60))
 			}
 			v, err := unquote(strings.TrimSpace(item))
 			if err != nil {
@@ -186,7 +188,7 @@ func parseFrontMatter(text string, a *Article) (string, error) {
 		}
 		key, value, ok := splitKeyValue(line)
 		if !ok {
-			return "", fmt.Errorf("%w: line %d: %q is not a key: value line", ErrFrontMatter, lineNo, clip(line))
+			return "", fmt.Errorf("%w: line %d: %q is not a key: value line", ErrFrontMatter, lineNo, prose.Shorten(line, 60))
 		}
 		v, err := unquote(value)
 		if err != nil {
@@ -229,14 +231,14 @@ func unquote(v string) (string, error) {
 	if len(v) >= 1 && (v[0] == '"' || v[0] == '\'') {
 		q := v[0]
 		if len(v) < 2 || v[len(v)-1] != q {
-			return "", fmt.Errorf("unterminated quoted value %s", clip(v))
+			return "", fmt.Errorf("unterminated quoted value %s", prose.Shorten(v, 60))
 		}
 		if q == '\'' {
 			return strings.ReplaceAll(v[1:len(v)-1], "''", "'"), nil
 		}
 		s, err := strconv.Unquote(v)
 		if err != nil {
-			return "", fmt.Errorf("bad double-quoted value %s", clip(v))
+			return "", fmt.Errorf("bad double-quoted value %s", prose.Shorten(v, 60))
 		}
 		return s, nil
 	}
@@ -296,7 +298,7 @@ func parseHeaderLines(text string, a *Article) string {
 	if t, ok := strings.CutPrefix(first, "# "); ok {
 		a.Title = strings.TrimSpace(t)
 		rest = after
-	} else if looksLikeTitle(first) && strings.TrimSpace(after) != "" {
+	} else if prose.LooksLikeTitle(first) && strings.TrimSpace(after) != "" {
 		a.Title = strings.TrimSpace(first)
 		rest = after
 	} else {
@@ -324,28 +326,4 @@ func markdownTitle(body string) (title, rest string, ok bool) {
 		return "", body, false
 	}
 	return strings.TrimSpace(t), after, true
-}
-
-// looksLikeTitle: a short line that does not end like a sentence.
-func looksLikeTitle(line string) bool {
-	line = strings.TrimSpace(line)
-	if line == "" || len(line) > 200 || len(strings.Fields(line)) > 30 ||
-		strings.HasPrefix(line, "#") || strings.HasPrefix(line, "- ") || strings.HasPrefix(line, "* ") ||
-		!strings.ContainsFunc(line, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-		return false
-	}
-	r, _ := utf8.DecodeLastRuneInString(line)
-	return !strings.ContainsRune(".!?,;:…。", r)
-}
-
-func clip(s string) string {
-	const n = 60
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"sync"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // The lexical side of search is Okapi BM25 over an in-memory inverted
@@ -38,35 +40,11 @@ const titleWeight = 0.5
 // page of text costs no more than a long question.
 const maxQueryTerms = 64
 
-// stopwordList holds words so common that they add cost and noise to BM25
-// but no evidence. Question words (what, which, how...) are here too:
-// passages rarely use them the way questions do.
-const stopwordList = `a an and are as at be been but by can could did do does
-	for from had has have he her his how i if in into is it its me my of on or our
-	she so than that the their them then there these they this those to us was we
-	were what when where which while who whom whose why will with would you your s t`
-
-// stopwords holds the stopwords as Tokenize returns them (stemmed).
-var stopwords = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range Tokenize(stopwordList) {
-		m[w] = true
-	}
-	return m
-})
-
 // lexTerms returns the indexable terms of a text: Tokenize's stemmed words
-// without stopwords.
+// without prose.SearchStops (function words; question words such as
+// "what" and "which" too, since passages rarely use them as questions do).
 func lexTerms(text string) []string {
-	ws := Tokenize(text)
-	stop := stopwords()
-	out := ws[:0]
-	for _, w := range ws {
-		if !stop[w] {
-			out = append(out, w)
-		}
-	}
-	return out
+	return prose.ContentWords(text, prose.SearchStops)
 }
 
 // queryTerms returns a question's distinct terms, at most maxQueryTerms.

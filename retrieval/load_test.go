@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
@@ -38,7 +40,7 @@ func TestLoadFileCorpus(t *testing.T) {
 		t.Error("Hash not set")
 	}
 	// Paragraphs are split on blank lines only: "O\n2" stays inside one.
-	for _, p := range Paragraphs(a.Body) {
+	for _, p := range prose.Paragraphs(a.Body) {
 		if text := a.Body[p.Start:p.End]; strings.HasPrefix(text, "2") {
 			t.Errorf("a paragraph starts with the subscript of a formula: %.50q", text)
 		}

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	chromem "github.com/philippgille/chromem-go"
 	"strings"
+
+	chromem "github.com/philippgille/chromem-go"
 )
 
 // DefaultK is the number of passages Search returns when SearchOptions.K

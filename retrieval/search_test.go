@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 func ingestedStore(t *testing.T) *Index {
@@ -216,7 +218,7 @@ func TestFuseWeighsLists(t *testing.T) {
 func TestTermRarity(t *testing.T) {
 	ctx := context.Background()
 	ix := ingestedStore(t)
-	stem := func(w string) string { return Tokenize(w)[0] }
+	stem := func(w string) string { return prose.Tokenize(w)[0] }
 	bee, shinkansen, unknown := stem("bees"), stem("Shinkansen"), stem("zeppelin")
 	r := ix.TermRarity([]string{bee, shinkansen, unknown})
 	// "bees" is in the title of every bee chunk; "Shinkansen" in one

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // Chunking defaults, in bytes. They are to be chosen by measuring retrieval
@@ -88,7 +90,7 @@ func (o ChunkOptions) String() string {
 // unit is the smallest piece Split packs: a sentence, or a word-boundary
 // piece of a sentence longer than Max.
 type unit struct {
-	Span
+	prose.Span
 	para    int  // paragraph index
 	heading bool // the paragraph is a heading line
 }
@@ -96,7 +98,7 @@ type unit struct {
 // Split cuts an article body into chunks for retrieval. Each chunk's Text is
 // exactly a.Body[Start:End], so a citation can quote and point into the body.
 //
-//   - Sentences (see Sentences) are packed greedily up to Target bytes.
+//   - Sentences (see prose.Sentences) are packed greedily up to Target bytes.
 //   - A chunk stays inside one paragraph, with one exception: whole short
 //     paragraphs are packed together while the result fits in Target (so a
 //     run of one-line paragraphs, as in news copy, does not become a run of
@@ -190,10 +192,10 @@ func Split(a Article, opts ChunkOptions) []Chunk {
 // paragraph, with every sentence longer than o.Max cut into pieces.
 func splitUnits(body string, o ChunkOptions) []unit {
 	var units []unit
-	for pi, p := range Paragraphs(body) {
+	for pi, p := range prose.Paragraphs(body) {
 		text := body[p.Start:p.End]
-		heading := !strings.Contains(text, "\n") && isTitleLine(text)
-		for _, s := range appendSentences(nil, body, p) {
+		heading := !strings.Contains(text, "\n") && prose.IsTitleLine(text)
+		for _, s := range prose.AppendSentences(nil, body, p) {
 			if s.End-s.Start <= o.Max {
 				units = append(units, unit{s, pi, heading})
 				continue
@@ -209,8 +211,8 @@ func splitUnits(body string, o ChunkOptions) []unit {
 // cutWords cuts span s of text into pieces of at most limit bytes, at white
 // space where possible and otherwise at a rune boundary. Pieces are trimmed;
 // together they hold every non-space byte of s.
-func cutWords(text string, s Span, limit int) []Span {
-	var out []Span
+func cutWords(text string, s prose.Span, limit int) []prose.Span {
+	var out []prose.Span
 	start := s.Start
 	for start < s.End {
 		// Skip white space between pieces.
@@ -220,7 +222,7 @@ func cutWords(text string, s Span, limit int) []Span {
 			continue
 		}
 		if s.End-start <= limit {
-			out = appendTrimmed(out, text, start, s.End)
+			out = prose.AppendTrimmed(out, text, start, s.End)
 			break
 		}
 		// The last white space within limit ends the piece.
@@ -246,7 +248,7 @@ func cutWords(text string, s Span, limit int) []Span {
 				cut = start + size
 			}
 		}
-		out = appendTrimmed(out, text, start, cut)
+		out = prose.AppendTrimmed(out, text, start, cut)
 		start = cut
 	}
 	return out

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // FuzzSplit checks Split's invariants (see checkChunks) and Sentences'
@@ -29,10 +31,10 @@ func FuzzSplit(f *testing.F) {
 		if !reflect.DeepEqual(chunks, Split(a, opts)) {
 			t.Fatal("Split is not deterministic")
 		}
-		spans := Sentences(body)
+		spans := prose.Sentences(body)
 		checkSpans(t, body, spans)
-		if !slices.Equal(spans, Sentences(body)) {
-			t.Fatal("Sentences is not deterministic")
+		if !slices.Equal(spans, prose.Sentences(body)) {
+			t.Fatal("prose.Sentences is not deterministic")
 		}
 	})
 }

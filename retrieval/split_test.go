@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // checkChunks verifies Split's contract for one article and options.
@@ -18,7 +20,7 @@ func checkChunks(t testing.TB, a Article, opts ChunkOptions, chunks []Chunk) {
 	o := opts.normalized()
 	body := a.Body
 	covered := make([]bool, len(body))
-	paras := Paragraphs(body)
+	paras := prose.Paragraphs(body)
 	valid := utf8.ValidString(body)
 	paraOf := func(off int) int { // index of the paragraph holding byte off
 		i := sort.Search(len(paras), func(i int) bool { return paras[i].End > off })
@@ -86,9 +88,9 @@ func checkChunks(t testing.TB, a Article, opts ChunkOptions, chunks []Chunk) {
 	}
 }
 
-func isHeadingPara(body string, p Span) bool {
+func isHeadingPara(body string, p prose.Span) bool {
 	text := body[p.Start:p.End]
-	return !strings.Contains(text, "\n") && isTitleLine(text)
+	return !strings.Contains(text, "\n") && prose.IsTitleLine(text)
 }
 
 var splitOptionSets = []ChunkOptions{
@@ -205,7 +207,7 @@ func TestSplitHeadings(t *testing.T) {
 	}
 	for _, c := range chunks {
 		lines := strings.Split(c.Text, "\n")
-		if last := lines[len(lines)-1]; c.End < len(body) && isTitleLine(last) {
+		if last := lines[len(lines)-1]; c.End < len(body) && prose.IsTitleLine(last) {
 			t.Errorf("a heading ends chunk %d: %q", c.Ordinal, c.Text)
 		}
 	}

@@ -1,4 +1,4 @@
-package retrieval
+package prose
 
 import (
 	"math/rand/v2"
@@ -88,7 +88,7 @@ func checkSpans(t *testing.T, text string, spans []Span) {
 	}
 	for i, r := range text {
 		if !covered[i] && !unicode.IsSpace(r) {
-			t.Fatalf("byte %d (%q) of %q is in no span", i, r, clip(text))
+			t.Fatalf("byte %d (%q) of %q is in no span", i, r, Shorten(text, 60))
 		}
 	}
 }
@@ -104,7 +104,7 @@ func TestSentencesProperties(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"013-oxygen.md", "017-amazon-rainforest.md"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "corpus", name))
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "corpus", name))
 		if err != nil {
 			t.Fatal(err)
 		}

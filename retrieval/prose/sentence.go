@@ -1,4 +1,4 @@
-package retrieval
+package prose
 
 import (
 	"strings"
@@ -32,7 +32,7 @@ type Span struct{ Start, End int }
 func Sentences(text string) []Span {
 	var out []Span
 	for _, p := range Paragraphs(text) {
-		out = appendSentences(out, text, p)
+		out = AppendSentences(out, text, p)
 	}
 	return out
 }
@@ -52,7 +52,7 @@ func Paragraphs(text string) []Span {
 		}
 		if isBlank(text[pos:lineEnd]) {
 			if start >= 0 {
-				out = appendTrimmed(out, text, start, end)
+				out = AppendTrimmed(out, text, start, end)
 				start = -1
 			}
 		} else {
@@ -67,7 +67,7 @@ func Paragraphs(text string) []Span {
 		pos = lineEnd + 1
 	}
 	if start >= 0 {
-		out = appendTrimmed(out, text, start, end)
+		out = AppendTrimmed(out, text, start, end)
 	}
 	return out
 }
@@ -76,9 +76,9 @@ func isBlank(s string) bool {
 	return strings.TrimFunc(s, unicode.IsSpace) == ""
 }
 
-// appendTrimmed appends text[start:end] without its surrounding white space,
+// AppendTrimmed appends text[start:end] without its surrounding white space,
 // unless nothing is left.
-func appendTrimmed(out []Span, text string, start, end int) []Span {
+func AppendTrimmed(out []Span, text string, start, end int) []Span {
 	for start < end {
 		r, size := utf8.DecodeRuneInString(text[start:end])
 		if !unicode.IsSpace(r) {
@@ -99,8 +99,8 @@ func appendTrimmed(out []Span, text string, start, end int) []Span {
 	return out
 }
 
-// appendSentences appends the sentences of paragraph p of text.
-func appendSentences(out []Span, text string, p Span) []Span {
+// AppendSentences appends the sentences of paragraph p of text.
+func AppendSentences(out []Span, text string, p Span) []Span {
 	s := p.Start         // start of the current sentence
 	lineStart := p.Start // start of the current line
 	for i := p.Start; i < p.End; {
@@ -108,7 +108,7 @@ func appendSentences(out []Span, text string, p Span) []Span {
 		switch {
 		case r == '\n':
 			if lineEndsSentence(text, p, s, lineStart, i) {
-				out = appendTrimmed(out, text, s, i)
+				out = AppendTrimmed(out, text, s, i)
 				s = i + 1
 			}
 			lineStart = i + 1
@@ -133,7 +133,7 @@ func appendSentences(out []Span, text string, p Span) []Span {
 				j += n
 			}
 			if j < p.End && (cjk || endsSentence(text, p, i, punct, j)) {
-				out = appendTrimmed(out, text, s, j)
+				out = AppendTrimmed(out, text, s, j)
 				s = j
 			}
 			i = j
@@ -141,7 +141,7 @@ func appendSentences(out []Span, text string, p Span) []Span {
 			i += size
 		}
 	}
-	return appendTrimmed(out, text, s, p.End)
+	return AppendTrimmed(out, text, s, p.End)
 }
 
 func isTerminal(r rune) bool {
@@ -276,7 +276,7 @@ func lineEndsSentence(text string, p Span, s, lineStart, nl int) bool {
 	}
 	// A title line: the sentence started on this line (the previous line
 	// ended one) and the line reads as a title.
-	if s > lineStart || !isBlank(text[s:lineStart]) || !isTitleLine(line) {
+	if s > lineStart || !isBlank(text[s:lineStart]) || !IsTitleLine(line) {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(next))
@@ -317,15 +317,15 @@ var smallWords = map[string]bool{
 	"the": true, "to": true, "vs": true, "via": true, "with": true,
 }
 
-// isTitleLine reports whether a line reads as a heading: a Markdown heading,
+// IsTitleLine reports whether a line reads as a heading: a Markdown heading,
 // or a short title-case line that does not end like a sentence
 // ("U.S. Defense Secretary Lloyd Austin Discussions With Russia").
-func isTitleLine(line string) bool {
+func IsTitleLine(line string) bool {
 	line = strings.TrimSpace(line)
 	if isMarkdownHeading(line) {
 		return true
 	}
-	if !looksLikeTitle(line) || len(line) > 120 {
+	if !LooksLikeTitle(line) || len(line) > 120 {
 		return false
 	}
 	words, capital := 0, 0
@@ -341,4 +341,16 @@ func isTitleLine(line string) bool {
 		}
 	}
 	return words > 0 && capital*4 >= words*3
+}
+
+// LooksLikeTitle reports whether a line could be a title: a short line that does not end like a sentence.
+func LooksLikeTitle(line string) bool {
+	line = strings.TrimSpace(line)
+	if line == "" || len(line) > 200 || len(strings.Fields(line)) > 30 ||
+		strings.HasPrefix(line, "#") || strings.HasPrefix(line, "- ") || strings.HasPrefix(line, "* ") ||
+		!strings.ContainsFunc(line, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(line)
+	return !strings.ContainsRune(".!?,;:…。", r)
 }

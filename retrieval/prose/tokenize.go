@@ -1,4 +1,9 @@
-package retrieval
+// Package prose holds the text primitives every other package shares:
+// tokenizing and stemming, sentence and paragraph spans, and the one
+// stop-word list (with a subset per use). It has no dependencies, so that
+// chunking, BM25, the local embedder and the citation checker all agree on
+// what a word and a sentence are.
+package prose
 
 import (
 	"unicode"
@@ -14,9 +19,10 @@ import (
 // so both sides agree). The local embedder uses the same words.
 func Tokenize(text string) []string {
 	var out []string
-	sc := wordScanner{text: text}
+	var sc Scanner
+	sc.Reset(text)
 	for {
-		w, ok := sc.next()
+		w, ok := sc.Next()
 		if !ok {
 			return out
 		}
@@ -24,12 +30,18 @@ func Tokenize(text string) []string {
 	}
 }
 
-// wordScanner yields the stemmed words of a text one at a time into a
-// reused buffer, so the embedder's hot loop allocates nothing per word.
-type wordScanner struct {
+// Scanner yields the stemmed words of a text one at a time into a reused
+// buffer, so the embedder's hot loop allocates nothing per word. The zero
+// value scans the empty text; Reset starts a new one and keeps the buffer.
+type Scanner struct {
 	text string
 	pos  int
 	buf  []byte
+}
+
+// Reset makes s scan text from its start.
+func (s *Scanner) Reset(text string) {
+	s.text, s.pos = text, 0
 }
 
 // asciiWord marks the ASCII bytes that belong to words.
@@ -48,9 +60,9 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
-// next returns the next stemmed word. The slice is valid until the
-// following call.
-func (s *wordScanner) next() ([]byte, bool) {
+// Next returns the next stemmed word, as Tokenize would. The slice is valid
+// until the following call.
+func (s *Scanner) Next() ([]byte, bool) {
 	text, i := s.text, s.pos
 	// Skip to the start of a word.
 	for i < len(text) {
