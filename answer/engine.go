@@ -13,7 +13,7 @@ import (
 	"github.com/citebot/citebot/retrieval"
 )
 
-// Retriever is what the engine needs from the index. *retrieval.Index
+// Retriever is what the engine needs from the index. *index.Index
 // satisfies it; tests use small in-memory fakes.
 type Retriever interface {
 	Search(ctx context.Context, query string, opts retrieval.SearchOptions) ([]retrieval.Passage, error)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/index"
 	"github.com/citebot/citebot/retrieval/openaitest"
 	"github.com/citebot/citebot/retrieval/prose"
 )
@@ -118,7 +119,7 @@ func pct(ds []time.Duration, p float64) time.Duration {
 
 // benchIndex opens (building on first use) a store of synthetic articles
 // with about n chunks, and returns questions drawn from their sentences.
-func benchIndex(b *testing.B, n int) (*retrieval.Index, []string) {
+func benchIndex(b *testing.B, n int) (*index.Index, []string) {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
@@ -126,13 +127,13 @@ func benchIndex(b *testing.B, n int) (*retrieval.Index, []string) {
 		dir = filepath.Join(keep, fmt.Sprintf("citebot-bench-%d", n))
 	}
 	arts := syntheticArticles(n)
-	ix, err := retrieval.Open(ctx, retrieval.Config{DataDir: dir, Embedder: retrieval.NewLocalEmbedder()})
+	ix, err := index.Open(ctx, index.Config{DataDir: dir, Embedder: retrieval.NewLocalEmbedder()})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { ix.Close() })
 	start := time.Now()
-	rep, err := ix.Ingest(ctx, arts, retrieval.IngestOptions{Prune: true})
+	rep, err := ix.Ingest(ctx, arts, index.IngestOptions{Prune: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/retrieval"
+	articlefile "github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/retrieval/prose"
 	"github.com/citebot/citebot/seeds"
 )
@@ -169,7 +170,7 @@ func (m *memRetriever) Chunks(ctx context.Context, id string) ([]retrieval.Chunk
 // seedArticles loads the embedded seed articles.
 func seedArticles(t testing.TB) []retrieval.Article {
 	t.Helper()
-	as, err := retrieval.LoadFS(seeds.FS, retrieval.LoadOptions{}, func(p string, err error) { t.Errorf("seed %s: %v", p, err) })
+	as, err := articlefile.LoadFS(seeds.FS, articlefile.LoadOptions{}, func(p string, err error) { t.Errorf("seed %s: %v", p, err) })
 	if err != nil || len(as) == 0 {
 		t.Fatalf("load seeds: %v (%d articles)", err, len(as))
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/retrieval"
+	articlefile "github.com/citebot/citebot/retrieval/article"
+	"github.com/citebot/citebot/retrieval/index"
 )
 
 // TestEvaluateCorpus is the calibration run behind DefaultRefusalFloor,
@@ -25,7 +27,7 @@ func TestEvaluateCorpus(t *testing.T) {
 		t.Skip("set CITEBOT_CORPUS_DIR to the SQuAD corpus to run the calibration evaluation")
 	}
 	ctx := context.Background()
-	arts, err := retrieval.LoadDir(filepath.Join(dir, "articles"), retrieval.LoadOptions{}, func(p string, err error) { t.Errorf("%s: %v", p, err) })
+	arts, err := articlefile.LoadDir(filepath.Join(dir, "articles"), articlefile.LoadOptions{}, func(p string, err error) { t.Errorf("%s: %v", p, err) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,15 +75,15 @@ func TestEvaluateCorpus(t *testing.T) {
 }
 
 // corpusIndex builds an index of arts in a temp dir.
-func corpusIndex(t *testing.T, arts []retrieval.Article) *retrieval.Index {
+func corpusIndex(t *testing.T, arts []retrieval.Article) *index.Index {
 	t.Helper()
 	ctx := context.Background()
-	ix, err := retrieval.Open(ctx, retrieval.Config{DataDir: t.TempDir(), Embedder: retrieval.NewLocalEmbedder()})
+	ix, err := index.Open(ctx, index.Config{DataDir: t.TempDir(), Embedder: retrieval.NewLocalEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Ingest(ctx, arts, retrieval.IngestOptions{}); err != nil {
+	if _, err := ix.Ingest(ctx, arts, index.IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return ix

@@ -133,7 +133,7 @@ func quotable(s string) bool {
 }
 
 // termRarer is what a Retriever offers when it knows how rare a term is
-// in the whole library (retrieval.Index does).
+// in the whole library (index.Index does).
 type termRarer interface {
 	TermRarity(terms []string) map[string]float64
 }

@@ -112,7 +112,7 @@ func TestExtractiveNothingQuotable(t *testing.T) {
 }
 
 // rarityRetriever adds library-wide term rarity to a fixedRetriever, as
-// retrieval.Index has it.
+// index.Index has it.
 type rarityRetriever struct {
 	*fixedRetriever
 	rarity map[string]float64 // by plain word; stemmed on use

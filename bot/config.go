@@ -20,6 +20,7 @@ import (
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/index"
 )
 
 // Engine is what the bot needs from the answer engine. *answer.Engine
@@ -31,9 +32,9 @@ type Engine interface {
 	Articles(ctx context.Context) ([]retrieval.Article, error)
 }
 
-// FeedbackStore keeps 👍/👎 votes. *retrieval.Index satisfies it.
+// FeedbackStore keeps 👍/👎 votes. *index.Index satisfies it.
 type FeedbackStore interface {
-	AddFeedback(ctx context.Context, f retrieval.Feedback) error
+	AddFeedback(ctx context.Context, f index.Feedback) error
 }
 
 // Defaults for the zero values of Config.

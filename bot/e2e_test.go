@@ -17,6 +17,8 @@ import (
 	"github.com/citebot/citebot/bot/discordtest"
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/article"
+	"github.com/citebot/citebot/retrieval/index"
 	"github.com/citebot/citebot/retrieval/openaitest"
 	"github.com/citebot/citebot/seeds"
 )
@@ -69,15 +71,15 @@ func realEngine(t *testing.T, llm *openaitest.Server) *answer.Engine {
 func openRealEngine(t *testing.T, llm *openaitest.Server) (*answer.Engine, func()) {
 	t.Helper()
 	ctx := context.Background()
-	ix, err := retrieval.Open(ctx, retrieval.Config{DataDir: t.TempDir(), Embedder: retrieval.NewLocalEmbedder()})
+	ix, err := index.Open(ctx, index.Config{DataDir: t.TempDir(), Embedder: retrieval.NewLocalEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	arts, err := retrieval.LoadFS(seeds.FS, retrieval.LoadOptions{}, func(p string, err error) { t.Errorf("seed %s: %v", p, err) })
+	arts, err := article.LoadFS(seeds.FS, article.LoadOptions{}, func(p string, err error) { t.Errorf("seed %s: %v", p, err) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.Ingest(ctx, arts, retrieval.IngestOptions{}); err != nil {
+	if _, err := ix.Ingest(ctx, arts, index.IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	client, err := answer.NewLLM(answer.LLMConfig{BaseURL: llm.URL(), APIKey: "sk-test-secret", Model: "fake-model", MaxRetries: 1, Timeout: 10 * time.Second})

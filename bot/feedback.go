@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/index"
 )
 
 // feedbackPrefix starts the custom IDs of the 👍/👎 buttons:
@@ -39,7 +38,7 @@ func (b *Bot) onFeedback(ctx context.Context, r *responder, customID string) {
 		return
 	}
 	id := rest[2:]
-	f := retrieval.Feedback{
+	f := index.Feedback{
 		Time:      time.Now().UTC(),
 		GuildID:   r.i.GuildID,
 		ChannelID: r.i.ChannelID,

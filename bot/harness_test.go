@@ -15,6 +15,7 @@ import (
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot/discordtest"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/index"
 )
 
 // waitTimeout bounds every wait in the tests; nothing should take near it.
@@ -344,20 +345,20 @@ func (e *fakeEngine) setAsk(f func(ctx context.Context, q string, history []answ
 // feedbackSink records stored feedback.
 type feedbackSink struct {
 	mu   sync.Mutex
-	list []retrieval.Feedback
+	list []index.Feedback
 }
 
-func (f *feedbackSink) AddFeedback(_ context.Context, fb retrieval.Feedback) error {
+func (f *feedbackSink) AddFeedback(_ context.Context, fb index.Feedback) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.list = append(f.list, fb)
 	return nil
 }
 
-func (f *feedbackSink) all() []retrieval.Feedback {
+func (f *feedbackSink) all() []index.Feedback {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]retrieval.Feedback(nil), f.list...)
+	return append([]index.Feedback(nil), f.list...)
 }
 
 // callbackType returns the type of an interaction's first response.

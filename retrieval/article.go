@@ -1,7 +1,11 @@
-// Package retrieval owns everything between an article file and a ranked list
-// of passages: loading and front matter, chunking, embedders, the durable
-// SQLite store, the in-memory chromem vector index, the lexical index and
-// hybrid search. It knows nothing about Discord, prompts or LLM chat.
+// Package retrieval holds the domain types every other package speaks
+// (Article, Chunk, Passage, Scope, SearchOptions), chunking (Split), article
+// IDs, the Embedder interface and the built-in local embedder. It has no
+// outside dependencies, so that the bot and the answer engine can use the
+// types without linking SQLite, chromem or an HTTP client. Its subpackages
+// own one concern each: prose (text primitives), article (parsing, loading
+// and fetching article files), index (the durable store plus the in-memory
+// vector and lexical indexes, and hybrid search).
 package retrieval
 
 // Article is one source document. The file it came from is the source of

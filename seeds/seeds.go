@@ -8,7 +8,7 @@ import "embed"
 
 // FS is the default articles compiled into the binary: every *.md file of
 // this directory, at the root of the file system. Load it with
-// retrieval.LoadFS.
+// article.LoadFS.
 //
 //go:embed *.md
 var FS embed.FS

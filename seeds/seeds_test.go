@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/seeds"
 )
 
 func TestEmbeddedSeedsLoad(t *testing.T) {
 	var warnings []string
-	list, err := retrieval.LoadFS(seeds.FS, retrieval.LoadOptions{}, func(path string, err error) {
+	list, err := article.LoadFS(seeds.FS, article.LoadOptions{}, func(path string, err error) {
 		warnings = append(warnings, path+": "+err.Error())
 	})
 	if err != nil {

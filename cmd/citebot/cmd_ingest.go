@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/article"
 )
 
 func (a *app) ingestCommand() *cobra.Command {
@@ -74,7 +75,7 @@ func (a *app) runIngest(ctx context.Context, args []string, asJSON bool) error {
 // dir. Files already inside the seeds dir are indexed where they are.
 func (a *app) addSource(ctx context.Context, arg string) ([]string, error) {
 	if u, err := url.Parse(arg); err == nil && u.Scheme != "" && u.Host != "" {
-		art, err := retrieval.FetchURL(ctx, arg, retrieval.FetchOptions{
+		art, err := article.FetchURL(ctx, arg, article.FetchOptions{
 			Client:   a.httpClient(),
 			Timeout:  a.cfg.FetchTimeout,
 			MaxBytes: a.cfg.MaxArticleBytes,
@@ -96,14 +97,14 @@ func (a *app) addSource(ctx context.Context, arg string) ([]string, error) {
 	}
 	var list []retrieval.Article
 	if info.IsDir() {
-		list, err = retrieval.LoadDir(arg, a.loadOptions(), func(path string, err error) {
+		list, err = article.LoadDir(arg, a.loadOptions(), func(path string, err error) {
 			a.logger.Warn("skipping article", "path", path, "err", err)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", arg, err)
 		}
 	} else {
-		art, err := retrieval.LoadFile(arg, a.loadOptions())
+		art, err := article.LoadFile(arg, a.loadOptions())
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", arg, err)
 		}
@@ -115,7 +116,7 @@ func (a *app) addSource(ctx context.Context, arg string) ([]string, error) {
 func (a *app) saveArticles(list []retrieval.Article) ([]string, error) {
 	var paths []string
 	for _, art := range list {
-		p, err := retrieval.WriteArticleFile(a.articlesDir(), art)
+		p, err := article.WriteArticleFile(a.articlesDir(), art)
 		if err != nil {
 			return paths, fmt.Errorf("save article %s: %w", art.ID, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/index"
 )
 
 // env looks settings up in the process environment first and in the
@@ -229,7 +230,7 @@ func (c Config) LLMEnabled() bool { return c.ChatAPIKey != "" || c.ChatBaseURL !
 func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 	p := &parser{env: e}
 	chunkDefaults := retrieval.DefaultChunkOptions()
-	fusionDefaults := retrieval.DefaultFusionOptions()
+	fusionDefaults := index.DefaultFusionOptions()
 	c := Config{
 		DataDir:         firstNonEmpty(dataFlag, p.get("CITEBOT_DATA_DIR"), "data"),
 		SeedsDir:        firstNonEmpty(seedsFlag, p.get("CITEBOT_SEEDS_DIR"), "seeds"),

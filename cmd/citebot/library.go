@@ -10,6 +10,8 @@ import (
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/article"
+	"github.com/citebot/citebot/retrieval/index"
 	"github.com/citebot/citebot/seeds"
 )
 
@@ -17,8 +19,8 @@ import (
 // written as Markdown, so that every indexed article has a file.
 func (a *app) articlesDir() string { return filepath.Join(a.cfg.DataDir, "articles") }
 
-func (a *app) loadOptions() retrieval.LoadOptions {
-	return retrieval.LoadOptions{MaxBytes: a.cfg.MaxArticleBytes}
+func (a *app) loadOptions() article.LoadOptions {
+	return article.LoadOptions{MaxBytes: a.cfg.MaxArticleBytes}
 }
 
 // seedsSource says where the seed articles come from: the seeds dir when it
@@ -48,15 +50,15 @@ func (a *app) libraryArticles() ([]retrieval.Article, error) {
 	}
 	var list []retrieval.Article
 	if embedded {
-		list, err = retrieval.LoadFS(seeds.FS, a.loadOptions(), warn)
+		list, err = article.LoadFS(seeds.FS, a.loadOptions(), warn)
 	} else {
-		list, err = retrieval.LoadDir(dir, a.loadOptions(), warn)
+		list, err = article.LoadDir(dir, a.loadOptions(), warn)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load seeds: %w", err)
 	}
 	if _, statErr := os.Stat(a.articlesDir()); statErr == nil {
-		added, err := retrieval.LoadDir(a.articlesDir(), a.loadOptions(), warn)
+		added, err := article.LoadDir(a.articlesDir(), a.loadOptions(), warn)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", a.articlesDir(), err)
 		}
@@ -103,16 +105,16 @@ func (a *app) embedder() (retrieval.Embedder, error) {
 // openIndex opens the store and brings it in step with the article files:
 // new and changed articles are embedded, removed ones dropped. Unchanged
 // articles cost nothing, so every command can do this at start.
-func (a *app) openIndex(ctx context.Context) (*retrieval.Index, error) {
+func (a *app) openIndex(ctx context.Context) (*index.Index, error) {
 	emb, err := a.embedder()
 	if err != nil {
 		return nil, err
 	}
-	ix, err := retrieval.Open(ctx, retrieval.Config{
+	ix, err := index.Open(ctx, index.Config{
 		DataDir:  a.cfg.DataDir,
 		Embedder: emb,
 		Chunking: retrieval.ChunkOptions{Target: a.cfg.ChunkTarget, Overlap: a.cfg.ChunkOverlap, Max: a.cfg.ChunkMax},
-		Fusion:   retrieval.FusionOptions{VectorWeight: a.cfg.VectorWeight, LexicalWeight: a.cfg.LexicalWeight, RRFK: a.cfg.RRFK},
+		Fusion:   index.FusionOptions{VectorWeight: a.cfg.VectorWeight, LexicalWeight: a.cfg.LexicalWeight, RRFK: a.cfg.RRFK},
 		Logger:   a.logger,
 	})
 	if err != nil {
@@ -126,13 +128,13 @@ func (a *app) openIndex(ctx context.Context) (*retrieval.Index, error) {
 }
 
 // sync ingests the library into ix with pruning, reporting progress.
-func (a *app) sync(ctx context.Context, ix *retrieval.Index) error {
+func (a *app) sync(ctx context.Context, ix *index.Index) error {
 	list, err := a.libraryArticles()
 	if err != nil {
 		return err
 	}
 	progress := newProgress(a.stderr, a.logger, len(list))
-	report, err := ix.Ingest(ctx, list, retrieval.IngestOptions{Prune: true, Progress: progress.update})
+	report, err := ix.Ingest(ctx, list, index.IngestOptions{Prune: true, Progress: progress.update})
 	progress.finish()
 	if err != nil {
 		return fmt.Errorf("ingest articles: %w", err)
@@ -149,7 +151,7 @@ func (a *app) sync(ctx context.Context, ix *retrieval.Index) error {
 
 // openEngine opens the index and wraps it in the answer engine, with an
 // LLM when one is configured and the offline extractive mode otherwise.
-func (a *app) openEngine(ctx context.Context) (*answer.Engine, *retrieval.Index, error) {
+func (a *app) openEngine(ctx context.Context) (*answer.Engine, *index.Index, error) {
 	ix, err := a.openIndex(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -162,7 +164,7 @@ func (a *app) openEngine(ctx context.Context) (*answer.Engine, *retrieval.Index,
 	return eng, ix, nil
 }
 
-func (a *app) newEngine(ix *retrieval.Index) (*answer.Engine, error) {
+func (a *app) newEngine(ix *index.Index) (*answer.Engine, error) {
 	renderer, err := prompts.New(a.cfg.PromptsDir)
 	if err != nil {
 		return nil, fmt.Errorf("load prompts: %w", err)

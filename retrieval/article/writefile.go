@@ -1,0 +1,97 @@
+package article
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+// WriteArticleFile writes a as dir/<ID>.md: "---" front matter with the
+// non-empty metadata (the title always, the ID when there is none), then the
+// body. ParseArticle reads the file back to the
+// same article. The write is atomic: a temporary file in dir is written,
+// synced and renamed over the target, so a crash leaves the old file or the
+// new one, never half of it (articles are the source of truth; everything
+// else is rebuilt from them). The temporary file's name starts with "." so
+// loaders never pick it up.
+func WriteArticleFile(dir string, a retrieval.Article) (path string, err error) {
+	if err := retrieval.ValidateID(a.ID); err != nil {
+		return "", fmt.Errorf("write article: %w", err)
+	}
+	if strings.TrimSpace(a.Body) == "" {
+		return "", fmt.Errorf("write article %s: %w", a.ID, ErrEmptyArticle)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("write article %s: %w", a.ID, err)
+	}
+	path = filepath.Join(dir, a.ID+".md")
+	content := formatArticleFile(a)
+	tmp, err := os.CreateTemp(dir, "."+a.ID+".*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("write article %s: %w", a.ID, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(content); err != nil {
+		return "", fmt.Errorf("write article %s: %w", a.ID, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return "", fmt.Errorf("write article %s: %w", a.ID, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return "", fmt.Errorf("write article %s: %w", a.ID, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return "", fmt.Errorf("write article %s: %w", a.ID, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("write article %s: %w", a.ID, err)
+	}
+	syncDir(dir) // make the rename itself durable
+	return path, nil
+}
+
+// formatArticleFile renders the file WriteArticleFile writes.
+func formatArticleFile(a retrieval.Article) []byte {
+	var b strings.Builder
+	b.WriteString("---\n")
+	for _, f := range []struct{ key, value string }{
+		{"title", cmp.Or(strings.TrimSpace(a.Title), a.ID)}, {"source", a.Source}, {"publisher", a.Publisher},
+		{"author", a.Author}, {"published", a.Published}, {"license", a.License},
+	} {
+		if v := strings.TrimSpace(f.value); v != "" {
+			b.WriteString(f.key + ": " + quoteValue(v) + "\n")
+		}
+	}
+	b.WriteString("---\n\n")
+	b.WriteString(strings.TrimSpace(a.Body))
+	b.WriteString("\n")
+	return []byte(b.String())
+}
+
+// syncDir fsyncs a directory where the platform allows it (best effort).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// quoteValue quotes a front matter value when reading it back plainly would
+// change it (quotes, escapes, line breaks, a leading YAML indicator).
+func quoteValue(v string) string {
+	if strings.ContainsAny(v, "\"'\\\n\r\t#") || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7F }) ||
+		strings.ContainsAny(v[:1], "[]{}&*!|>%@`-?:,") || strings.HasSuffix(v, ":") {
+		return strconv.Quote(v)
+	}
+	return v
+}

@@ -1,0 +1,507 @@
+package index
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/citebot/citebot/retrieval"
+	chromem "github.com/philippgille/chromem-go"
+)
+
+// IngestOptions tunes one Ingest call.
+type IngestOptions struct {
+	// Prune removes stored articles that are not in the list (ingesting
+	// the whole seeds dir drops articles whose files are gone).
+	Prune bool
+	// Progress, if set, is called after each article is done (unchanged
+	// articles count at once).
+	Progress func(done, total int)
+}
+
+// IngestReport says what an Ingest changed.
+type IngestReport struct {
+	Added, Updated, Unchanged, Removed int
+	// Chunks is the number of chunks embedded and stored by this call.
+	Chunks int
+	// Reembedded is true when the embedder, its model or dimension, or the
+	// chunker settings changed, so every article was re-chunked and
+	// re-embedded.
+	Reembedded bool
+}
+
+// groupTexts is how many chunk texts are embedded per call: enough for a
+// remote embedder to fill several concurrent batches, small enough that an
+// interrupted ingest loses little work. Each group is one transaction.
+const groupTexts = 256
+
+// ingestWork is one article to (re)build.
+type ingestWork struct {
+	a      retrieval.Article
+	isNew  bool
+	chunks []retrieval.Chunk
+}
+
+// dimensionChange reports that the embedder now returns vectors of another
+// dimension than the stored ones although its name and model are the same.
+type dimensionChange struct{ stored, got int }
+
+func (e *dimensionChange) Error() string {
+	return fmt.Sprintf("dimension guard: the embedder returned %d-dimensional vectors but the index holds %d-dimensional vectors; refusing to mix them",
+		e.got, e.stored)
+}
+
+// Ingest brings the store in step with articles: new and changed articles
+// (by content hash) are split, embedded with their title as context and
+// stored; unchanged ones cost nothing; with Prune, stored articles missing
+// from the list are removed. Work is committed in transactions of a few
+// hundred chunks, each replacing whole articles, and chromem is updated
+// only after a commit: if Ingest fails part way (embedder error, cancelled
+// context, crash) every article is either entirely old or entirely new, and
+// calling Ingest again finishes the job.
+//
+// If the embedder (name, model or vector dimension) or the chunker settings
+// differ from those the store was built with, every article is re-chunked
+// and re-embedded (stored articles not in the list from their stored
+// bodies); the collection never mixes vectors of two embedders.
+func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts IngestOptions) (IngestReport, error) {
+	ix.ingestMu.Lock()
+	defer ix.ingestMu.Unlock()
+	ix.mu.RLock()
+	closed := ix.closed
+	ix.mu.RUnlock()
+	if closed {
+		return IngestReport{}, errors.New("ingest: index is closed")
+	}
+	list := make([]retrieval.Article, 0, len(articles))
+	seen := make(map[string]bool, len(articles))
+	for _, a := range articles {
+		if a.ID == "" {
+			return IngestReport{}, errors.New("ingest: an article has no ID")
+		}
+		if seen[a.ID] {
+			return IngestReport{}, fmt.Errorf("ingest: article ID %q appears twice", a.ID)
+		}
+		seen[a.ID] = true
+		a.Hash = retrieval.HashArticle(a) // never trust a stale caller-supplied hash
+		list = append(list, a)
+	}
+
+	var rep IngestReport
+	emb := ix.cfg.Embedder
+	current := manifest{SchemaVersion: schemaVersion, Embedder: emb.Name(), Model: emb.Model(), Chunker: ix.cfg.Chunking.String()}
+	// Stored chunks without a known dimension (see markVectorsStale) are
+	// as unusable as those of another embedder.
+	stale := ix.vectorsStale.Load() || (ix.manifest.Dimension == 0 && ix.Count() > 0)
+	if stale || !ix.manifest.matches(current.Embedder, current.Model, current.Chunker) {
+		if err := ix.reset(ctx, current, ix.manifest.describe()); err != nil {
+			return rep, err
+		}
+		ix.vectorsStale.Store(false)
+		rep.Reembedded = true
+	}
+	// A fresh store learns its embedder here; the first commit records it.
+	ix.manifest.Embedder, ix.manifest.Model, ix.manifest.Chunker = current.Embedder, current.Model, current.Chunker
+	if opts.Prune {
+		n, err := ix.prune(ctx, seen)
+		rep.Removed = n
+		if err != nil {
+			return rep, err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		err := ix.ingestList(ctx, list, opts, &rep)
+		var dc *dimensionChange
+		if errors.As(err, &dc) && attempt == 0 && !rep.Reembedded {
+			// Same embedder and model, new dimension (e.g. a server that
+			// now serves another model under the same name): start over.
+			current.Dimension = 0
+			if err := ix.reset(ctx, current, ix.manifest.describe()); err != nil {
+				return rep, err
+			}
+			rep = IngestReport{Removed: rep.Removed, Reembedded: true}
+			continue
+		}
+		if err != nil {
+			return rep, fmt.Errorf("ingest: %w", err)
+		}
+		return rep, nil
+	}
+}
+
+// ingestList plans and runs the work for list.
+func (ix *Index) ingestList(ctx context.Context, list []retrieval.Article, opts IngestOptions, rep *IngestReport) error {
+	var work []ingestWork
+	var movedPaths []retrieval.Article
+	inList := make(map[string]bool, len(list))
+	ix.mu.RLock()
+	for _, a := range list {
+		inList[a.ID] = true
+		ae := ix.articles[a.ID]
+		switch {
+		case ae == nil:
+			work = append(work, ingestWork{a: a, isNew: true})
+		case ae.meta.Hash != a.Hash:
+			work = append(work, ingestWork{a: a})
+		default:
+			rep.Unchanged++
+			if ae.meta.Path != a.Path {
+				movedPaths = append(movedPaths, a)
+			}
+		}
+	}
+	var pending []string // stored, not in the list, chunks to rebuild
+	for id, ae := range ix.articles {
+		if ae.meta.Hash == "" && !inList[id] {
+			pending = append(pending, id)
+		}
+	}
+	ix.mu.RUnlock()
+	if err := ix.updatePaths(ctx, movedPaths); err != nil {
+		return err
+	}
+	for _, id := range pending {
+		a, err := ix.Article(ctx, id)
+		if err != nil {
+			return fmt.Errorf("reload stored article %q for re-embedding: %w", id, err)
+		}
+		a.Hash = retrieval.HashArticle(a)
+		work = append(work, ingestWork{a: a})
+	}
+	total := len(list) + len(pending)
+	done := rep.Unchanged
+	if opts.Progress != nil {
+		opts.Progress(done, total)
+	}
+	for start := 0; start < len(work); {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		end, texts := start, 0
+		for end < len(work) && (end == start || texts < ix.groupTexts) {
+			work[end].chunks = retrieval.Split(work[end].a, ix.cfg.Chunking)
+			texts += len(work[end].chunks)
+			end++
+		}
+		n, err := ix.ingestGroup(ctx, work[start:end], rep)
+		if err != nil {
+			return err
+		}
+		rep.Chunks += n
+		for range work[start:end] {
+			done++
+			if opts.Progress != nil {
+				opts.Progress(done, total)
+			}
+		}
+		start = end
+	}
+	return nil
+}
+
+// ingestGroup splits and embeds a few articles and replaces them in one
+// transaction, then in chromem. It returns the number of chunks stored.
+func (ix *Index) ingestGroup(ctx context.Context, group []ingestWork, rep *IngestReport) (int, error) {
+	chunks := make([][]retrieval.Chunk, len(group))
+	var texts []string
+	for i, w := range group {
+		chunks[i] = w.chunks
+		for _, c := range chunks[i] {
+			texts = append(texts, embedText(w.a.Title, c.Text))
+		}
+	}
+	var vecs [][]float32
+	if len(texts) > 0 {
+		var err error
+		vecs, err = ix.cfg.Embedder.EmbedDocuments(ctx, texts)
+		if err != nil {
+			return 0, fmt.Errorf("embed %d chunks of %s: %w", len(texts), groupName(group), err)
+		}
+		if len(vecs) != len(texts) {
+			return 0, fmt.Errorf("embed %d chunks of %s: the embedder returned %d vectors", len(texts), groupName(group), len(vecs))
+		}
+	}
+	got := 0
+	for _, v := range vecs {
+		switch {
+		case len(v) == 0:
+			return 0, fmt.Errorf("embed chunks of %s: the embedder returned an empty vector", groupName(group))
+		case got == 0:
+			got = len(v)
+		case len(v) != got:
+			return 0, fmt.Errorf("dimension guard: the embedder returned vectors of %d and %d dimensions in one batch; refusing to mix them", got, len(v))
+		}
+	}
+	m := ix.manifest
+	switch {
+	case got == 0:
+	case m.Dimension == 0:
+		m.Dimension = got // learned from the first output
+	case got != m.Dimension:
+		return 0, &dimensionChange{stored: m.Dimension, got: got}
+	}
+
+	rowids, err := ix.commitGroup(ctx, group, chunks, vecs, m)
+	if err != nil {
+		return 0, err
+	}
+	ix.manifest = m
+	ix.applyGroup(group, chunks, vecs, rowids, m.Dimension)
+	for _, w := range group {
+		if w.isNew {
+			rep.Added++
+		} else {
+			rep.Updated++
+		}
+	}
+	return len(texts), nil
+}
+
+// embedText is what the embedder sees for a chunk: the article title gives
+// context that a passage alone often lacks ("he", "the city"). The store
+// and the lexical index keep the chunk text alone.
+func embedText(title, text string) string {
+	if title == "" {
+		return text
+	}
+	return title + "\n\n" + text
+}
+
+func groupName(group []ingestWork) string {
+	if len(group) == 1 {
+		return fmt.Sprintf("article %q", group[0].a.ID)
+	}
+	return fmt.Sprintf("%d articles (%q...)", len(group), group[0].a.ID)
+}
+
+// commitGroup replaces the group's articles, chunks and vectors in one
+// transaction and records the manifest. It returns the new chunk
+// rowids, parallel to chunks.
+func (ix *Index) commitGroup(ctx context.Context, group []ingestWork, chunks [][]retrieval.Chunk, vecs [][]float32, m manifest) ([][]int64, error) {
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	insChunk, err := tx.PrepareContext(ctx,
+		"INSERT INTO chunks(article_id, ordinal, start_off, end_off, text, vector) VALUES(?, ?, ?, ?, ?, ?)")
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	defer insChunk.Close()
+	now := time.Now().UTC().Format(time.RFC3339)
+	rowids := make([][]int64, len(group))
+	vi := 0
+	for i, w := range group {
+		a := w.a
+		if err := deleteChunks(ctx, tx, a.ID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO articles(id, title, source, publisher, author, published, license, path, hash, body, updated_at)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET title = excluded.title, source = excluded.source, publisher = excluded.publisher,
+				author = excluded.author, published = excluded.published, license = excluded.license, path = excluded.path,
+				hash = excluded.hash, body = excluded.body, updated_at = excluded.updated_at`,
+			a.ID, a.Title, a.Source, a.Publisher, a.Author, a.Published, a.License, a.Path, a.Hash, a.Body, now); err != nil {
+			return nil, fmt.Errorf("store article %q: %w", a.ID, err)
+		}
+		rowids[i] = make([]int64, len(chunks[i]))
+		for j, c := range chunks[i] {
+			res, err := insChunk.ExecContext(ctx, a.ID, c.Ordinal, c.Start, c.End, c.Text, encodeVector(vecs[vi]))
+			if err != nil {
+				return nil, fmt.Errorf("store chunk %d of %q: %w", c.Ordinal, a.ID, err)
+			}
+			vi++
+			id, err := res.LastInsertId()
+			if err != nil {
+				return nil, fmt.Errorf("store chunk %d of %q: %w", c.Ordinal, a.ID, err)
+			}
+			rowids[i][j] = id
+		}
+	}
+	if err := writeManifest(ctx, tx, m); err != nil {
+		return nil, err
+	}
+	if ix.beforeCommit != nil {
+		ix.beforeCommit()
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit %s: %w", groupName(group), err)
+	}
+	return rowids, nil
+}
+
+// deleteChunks removes an article's chunks.
+func deleteChunks(ctx context.Context, tx *sql.Tx, articleID string) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM chunks WHERE article_id = ?", articleID); err != nil {
+		return fmt.Errorf("delete chunks of %q: %w", articleID, err)
+	}
+	return nil
+}
+
+// applyGroup mirrors a committed group in memory and in chromem. It runs
+// after the commit and cannot fail: chromem only rejects empty IDs and
+// empty vectors, and it gets neither.
+func (ix *Index) applyGroup(group []ingestWork, chunks [][]retrieval.Chunk, vecs [][]float32, rowids [][]int64, dim int) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ctx := context.Background() // memory only: must not stop half way
+	vi := 0
+	for i, w := range group {
+		ix.dropArticleLocked(w.a.ID)
+		meta := w.a
+		meta.Body = ""
+		ae := &articleEntry{meta: meta, chunks: make([]*chunkEntry, len(chunks[i]))}
+		ix.articles[meta.ID] = ae
+		md := map[string]string{"article": meta.ID}
+		for j, c := range chunks[i] {
+			e := &chunkEntry{rowid: rowids[i][j], docID: docID(meta.ID, c.Ordinal), article: ae, chunk: c}
+			ae.chunks[j] = e
+			ix.byRow[e.rowid] = e
+			ix.byDoc[e.docID] = e
+			ix.lex.add(e, termCounts(meta.Title, c.Text))
+			err := ix.coll.AddDocument(ctx, chromem.Document{ID: e.docID, Metadata: md, Embedding: vecs[vi]})
+			if err != nil {
+				panic(fmt.Sprintf("retrieval: chromem rejected chunk %s: %v", e.docID, err))
+			}
+			vi++
+		}
+	}
+	if dim > 0 {
+		ix.dim = dim
+	}
+}
+
+// dropArticleLocked removes an article and its chunks from memory and
+// chromem. The caller holds ix.mu for writing.
+func (ix *Index) dropArticleLocked(id string) {
+	ae := ix.articles[id]
+	if ae == nil {
+		return
+	}
+	ids := make([]string, 0, len(ae.chunks))
+	for _, e := range ae.chunks {
+		delete(ix.byRow, e.rowid)
+		delete(ix.byDoc, e.docID)
+		ix.lex.remove(e)
+		ids = append(ids, e.docID)
+	}
+	if len(ids) > 0 {
+		// Delete only fails without IDs and filters.
+		_ = ix.coll.Delete(context.Background(), nil, nil, ids...)
+	}
+	delete(ix.articles, id)
+}
+
+// prune removes stored articles whose IDs are not in keep.
+func (ix *Index) prune(ctx context.Context, keep map[string]bool) (int, error) {
+	ix.mu.RLock()
+	var gone []string
+	for id := range ix.articles {
+		if !keep[id] {
+			gone = append(gone, id)
+		}
+	}
+	ix.mu.RUnlock()
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("prune: begin: %w", err)
+	}
+	defer tx.Rollback()
+	for _, id := range gone {
+		if err := deleteChunks(ctx, tx, id); err != nil {
+			return 0, fmt.Errorf("prune: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", id); err != nil {
+			return 0, fmt.Errorf("prune: delete article %q: %w", id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("prune: commit: %w", err)
+	}
+	ix.mu.Lock()
+	for _, id := range gone {
+		ix.dropArticleLocked(id)
+	}
+	ix.mu.Unlock()
+	return len(gone), nil
+}
+
+// reset empties the chunk store for a full re-embed in one transaction:
+// the new manifest is written, every chunk is deleted and every
+// article is marked pending (hash ”), so that an interrupted re-embed is
+// resumed by the next Ingest, even for articles it is not given.
+func (ix *Index) reset(ctx context.Context, next manifest, from string) error {
+	ix.mu.RLock()
+	n := len(ix.articles)
+	ix.mu.RUnlock()
+	ix.log.Info(fmt.Sprintf("embedder changed from %s to %s: re-embedding %d articles",
+		from, describeEmbedder(next.Embedder, next.Model, next.Dimension, next.Chunker), n))
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("re-embed: begin: %w", err)
+	}
+	defer tx.Rollback()
+	for _, stmt := range []string{
+		"DELETE FROM chunks",
+		"UPDATE articles SET hash = ''",
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("re-embed: clear chunks: %w", err)
+		}
+	}
+	next.Dimension = 0
+	if err := writeManifest(ctx, tx, next); err != nil {
+		return fmt.Errorf("re-embed: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("re-embed: commit: %w", err)
+	}
+	ix.manifest = next
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.coll = newCollection()
+	ix.lex = newLexicalIndex()
+	ix.dim = 0
+	clear(ix.byRow)
+	clear(ix.byDoc)
+	for _, ae := range ix.articles {
+		ae.chunks = nil
+		ae.meta.Hash = ""
+	}
+	return nil
+}
+
+// updatePaths records new file paths of unchanged articles (Path is not
+// part of the content hash, so a moved file needs no re-embedding).
+func (ix *Index) updatePaths(ctx context.Context, moved []retrieval.Article) error {
+	if len(moved) == 0 {
+		return nil
+	}
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("update paths: begin: %w", err)
+	}
+	defer tx.Rollback()
+	for _, a := range moved {
+		if _, err := tx.ExecContext(ctx, "UPDATE articles SET path = ? WHERE id = ?", a.Path, a.ID); err != nil {
+			return fmt.Errorf("update path of %q: %w", a.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update paths: commit: %w", err)
+	}
+	ix.mu.Lock()
+	for _, a := range moved {
+		if ae := ix.articles[a.ID]; ae != nil {
+			ae.meta.Path = a.Path
+		}
+	}
+	ix.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,225 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/citebot/citebot/retrieval"
+	chromem "github.com/philippgille/chromem-go"
+)
+
+// minCandidates is how deep each retriever is read before fusion: the
+// per-article cap and fusion itself need more than K candidates, and a
+// chunk ranked 40th by one retriever can still win with the other's vote.
+const minCandidates = 50
+
+// Search returns up to K passages for the query, best first. Vector and
+// lexical retrieval run concurrently and are fused (see FusionOptions).
+// An empty index, an empty query or a query with no searchable word gives
+// no passages and no error; the query is plain text (there is no query
+// syntax: quotes, *, NEAR(, AND, - are just characters).
+func (ix *Index) Search(ctx context.Context, query string, opts retrieval.SearchOptions) ([]retrieval.Passage, error) {
+	mode := opts.Mode
+	switch mode {
+	case "":
+		mode = retrieval.SearchHybrid
+	case retrieval.SearchHybrid, retrieval.SearchLexical, retrieval.SearchVector:
+	default:
+		return nil, fmt.Errorf("search: unknown mode %q", opts.Mode)
+	}
+	ix.mu.RLock()
+	closed, total := ix.closed, len(ix.byRow)
+	ix.mu.RUnlock()
+	if closed {
+		return nil, errors.New("search: index is closed")
+	}
+	k := opts.K
+	if k <= 0 {
+		k = retrieval.DefaultK
+	}
+	k = min(k, total)
+	if k == 0 || strings.TrimSpace(query) == "" {
+		return nil, nil
+	}
+	depth := max(4*k, minCandidates)
+	if opts.PerArticle > 0 {
+		depth = max(depth, 4*k*k/opts.PerArticle)
+	}
+	depth = min(depth, total)
+
+	var qv []float32
+	if mode != retrieval.SearchLexical {
+		var err error
+		if qv, err = ix.queryVector(ctx, query); err != nil {
+			return nil, err
+		}
+		if mode == retrieval.SearchVector && qv == nil && ix.vectorsStale.Load() {
+			return nil, errors.New("search: the embedder's vectors changed size; ingest again to re-embed")
+		}
+	}
+
+	// The read lock covers both retrievers (the lexical one runs in a
+	// goroutine under this same lock) and the assembly of the passages.
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return nil, errors.New("search: index is closed")
+	}
+	var lex []lexHit
+	var done chan struct{}
+	if mode != retrieval.SearchVector {
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			lex = ix.lex.search(query, depth, opts.ArticleID)
+			ix.lex.rescore(query, lex)
+		}()
+	}
+	var vec []chromem.Result
+	var vecErr error
+	if qv != nil {
+		vec, vecErr = ix.vectorSearch(ctx, qv, depth, opts.ArticleID)
+	}
+	if done != nil {
+		<-done
+	}
+	if vecErr != nil {
+		return nil, vecErr
+	}
+	cands := make([]*candidate, 0, len(lex)+len(vec))
+	byEntry := make(map[*chunkEntry]*candidate, len(lex)+len(vec))
+	for i, h := range lex {
+		c := &candidate{e: h.e, lexScore: h.bm25, lexRank: i + 1}
+		byEntry[h.e] = c
+		cands = append(cands, c)
+	}
+	for i, r := range vec {
+		e := ix.byDoc[r.ID]
+		if e == nil {
+			continue
+		}
+		c := byEntry[e]
+		if c == nil {
+			c = &candidate{e: e}
+			byEntry[e] = c
+			cands = append(cands, c)
+		}
+		c.vecScore = float64(r.Similarity)
+		c.vecRank = i + 1
+	}
+	fuse(cands, ix.cfg.Fusion.normalized())
+	return pick(cands, k, opts.PerArticle), nil
+}
+
+// queryVector embeds the query, or returns nil when there is nothing to
+// search with (no vectors loaded, or an all-zero query vector, which
+// cannot be normalised).
+func (ix *Index) queryVector(ctx context.Context, query string) ([]float32, error) {
+	ix.mu.RLock()
+	dim := ix.dim
+	ix.mu.RUnlock()
+	if dim == 0 {
+		return nil, nil
+	}
+	qv, err := ix.cfg.Embedder.EmbedQuery(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("search: embed query: %w", err)
+	}
+	if len(qv) == 0 {
+		return nil, errors.New("search: the embedder returned an empty query vector")
+	}
+	if len(qv) != dim {
+		ix.markVectorsStale(ctx, dim, len(qv))
+		return nil, nil
+	}
+	for _, f := range qv {
+		if f != 0 {
+			return qv, nil
+		}
+	}
+	return nil, nil
+}
+
+// markVectorsStale handles an embedder whose vectors changed size under the
+// same name and model (the manifest cannot tell): the stored vectors are
+// useless with it. They are dropped from chromem, so search goes on
+// lexically, and the manifest's dimension is cleared, so that the next
+// Ingest (in this process or another) re-embeds everything.
+func (ix *Index) markVectorsStale(ctx context.Context, stored, got int) {
+	ix.mu.Lock()
+	if ix.dim != stored { // an ingest re-embedded meanwhile
+		ix.mu.Unlock()
+		return
+	}
+	ix.coll = newCollection()
+	ix.dim = 0
+	ix.mu.Unlock()
+	ix.vectorsStale.Store(true)
+	ix.log.Warn("the embedder now returns vectors of another size than the stored ones; vector search is off until the next ingest re-embeds",
+		"embedder", ix.cfg.Embedder.Name(), "model", ix.cfg.Embedder.Model(), "stored_dims", stored, "query_dims", got)
+	if _, err := ix.db.ExecContext(ctx, "UPDATE manifest SET value = '0' WHERE key = 'dimension'"); err != nil {
+		ix.log.Warn("could not record the stale vectors in the manifest", "err", err.Error())
+	}
+}
+
+// vectorSearch queries chromem for the n nearest chunks (clamped to the
+// collection size, which chromem requires). The caller holds ix.mu.
+func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, articleID string) ([]chromem.Result, error) {
+	if len(qv) != ix.dim { // the index was re-embedded since queryVector
+		return nil, nil
+	}
+	n = min(n, ix.coll.Count())
+	if n <= 0 {
+		return nil, nil
+	}
+	var where map[string]string
+	if articleID != "" {
+		where = map[string]string{"article": articleID}
+	}
+	res, err := ix.coll.QueryEmbedding(ctx, qv, n, where, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search: vector query: %w", err)
+	}
+	return res, nil
+}
+
+// pick takes the first k fused candidates, at most perArticle from one
+// article (0 = no cap), and turns them into passages.
+func pick(cands []*candidate, k, perArticle int) []retrieval.Passage {
+	out := make([]retrieval.Passage, 0, k)
+	taken := map[*articleEntry]int{}
+	for _, c := range cands {
+		if len(out) == k {
+			break
+		}
+		if perArticle > 0 && taken[c.e.article] >= perArticle {
+			continue
+		}
+		taken[c.e.article]++
+		a := c.e.article.meta
+		a.Hash = ""
+		out = append(out, retrieval.Passage{
+			Article:      a,
+			Chunk:        c.e.chunk,
+			Score:        c.score,
+			VectorScore:  c.vecScore,
+			VectorRank:   c.vecRank,
+			LexicalScore: c.lexScore,
+			LexicalRank:  c.lexRank,
+		})
+	}
+	return out
+}
+
+// TermRarity tells how rare each term (a stem as Tokenize makes it) is
+// across the whole library: ln(1 + (N+1)/(df+1)) over the N indexed chunks,
+// df of which hold the term. The extractive answerer weighs question words
+// with it: rarity among a handful of retrieved sentences would undervalue
+// the very subject that retrieval matched on.
+func (ix *Index) TermRarity(terms []string) map[string]float64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.lex.rarity(terms)
+}

@@ -1,0 +1,35 @@
+package retrieval
+
+// DefaultK is the number of passages Search returns when SearchOptions.K
+// is not set.
+const DefaultK = 5
+
+// SearchMode chooses the retrievers Search uses.
+type SearchMode string
+
+const (
+	// SearchHybrid fuses vector and lexical results (the default, "").
+	SearchHybrid SearchMode = "hybrid"
+	// SearchLexical uses BM25 only.
+	SearchLexical SearchMode = "lexical"
+	// SearchVector uses the embedding similarity only.
+	SearchVector SearchMode = "vector"
+)
+
+// SearchOptions tunes one Search call; the zero value asks for DefaultK
+// hybrid results over all articles.
+type SearchOptions struct {
+	// K is the number of passages wanted (0 = DefaultK), clamped to Count.
+	K int
+	// PerArticle caps how many passages one article may contribute, so one
+	// long article cannot fill every slot (0 = no cap).
+	PerArticle int
+	// Scope is the view the question is asked from: only articles it Sees
+	// are searched (the zero value, Shared, sees the shared library only).
+	Scope Scope
+	// ArticleID restricts the search to one article ("" = all).
+	ArticleID string
+	// Mode selects hybrid (default), lexical-only or vector-only search;
+	// the single-retriever modes exist for evaluation and debugging.
+	Mode SearchMode
+}
