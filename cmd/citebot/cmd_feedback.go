@@ -26,9 +26,9 @@ func (a *app) feedbackCommand() *cobra.Command {
 				return err
 			}
 			defer ix.Close()
-			list, err := ix.RecentFeedback(ctx, limit)
+			list, err := ix.Store().RecentFeedback(ctx, limit)
 			if err != nil {
-				return fmt.Errorf("read feedback: %w", err)
+				return err
 			}
 			if asJSON {
 				return writeJSON(a.stdout, map[string]any{"feedback": list})

@@ -8,12 +8,9 @@ package index
 
 import (
 	"context"
-	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +18,7 @@ import (
 	"sync/atomic"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/store"
 	chromem "github.com/philippgille/chromem-go"
 )
 
@@ -29,21 +27,17 @@ import (
 // chunk keys to chunk and article metadata, so that search results need no
 // SQL round trip. It is safe for concurrent use; ingests are serialised.
 type Index struct {
-	cfg  Config
-	log  *slog.Logger
-	db   *sql.DB
-	path string
+	cfg       Config
+	log       *slog.Logger
+	st        store.Store
+	ownsStore bool
 
 	// ingestMu serialises Ingest calls (and the manifest they rewrite).
 	ingestMu sync.Mutex
-	manifest manifest
+	manifest store.Manifest
 	// groupTexts is the number of chunk texts per embedding call and
 	// transaction (tests make it small to get many transactions).
 	groupTexts int
-	// beforeCommit, when set (tests only), runs inside each ingest
-	// transaction just before it commits: a crash image taken there must
-	// open as the old state.
-	beforeCommit func()
 	// vectorsStale is set by a query that found the embedder's vectors
 	// changed size; the next Ingest re-embeds everything.
 	vectorsStale atomic.Bool
@@ -77,12 +71,12 @@ type articleEntry struct {
 	chunks []*chunkEntry
 }
 
-func newIndex(cfg Config, db *sql.DB, path string) *Index {
+func newIndex(cfg Config, st store.Store, owned bool) *Index {
 	return &Index{
 		cfg:        cfg,
 		log:        cfg.Logger,
-		db:         db,
-		path:       path,
+		st:         st,
+		ownsStore:  owned,
 		groupTexts: groupTexts,
 		coll:       newCollection(),
 		lex:        newLexicalIndex(),
@@ -112,61 +106,40 @@ func docID(articleID string, ordinal int) string {
 	return articleID + "#" + strconv.Itoa(ordinal)
 }
 
-// encodeVector stores a vector as little-endian float32s.
-func encodeVector(v []float32) []byte {
-	b := make([]byte, 4*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
-	}
-	return b
-}
-
-// decodeVector fills dst from little-endian float32s; len(b) must be
-// 4*len(dst).
-func decodeVector(dst []float32, b []byte) {
-	for i := range dst {
-		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-}
-
 // vectorsUsable reports whether the stored vectors were made with the
 // configured embedder and chunker.
-func (ix *Index) vectorsUsable(m manifest) bool {
+func (ix *Index) vectorsUsable(m store.Manifest) bool {
 	return m.Dimension > 0 && m.Embedder == ix.cfg.Embedder.Name() &&
 		m.Model == ix.cfg.Embedder.Model() && m.Chunker == ix.cfg.Chunking.String()
 }
 
 // load reads all articles and chunks into memory and, when the manifest
-// matches the configured embedder, all vectors into chromem.
+// matches the configured embedder, all vectors into chromem, from one
+// snapshot of the store.
 func (ix *Index) load(ctx context.Context) error {
-	rows, err := ix.db.QueryContext(ctx,
-		"SELECT id, title, source, publisher, author, published, license, path, hash FROM articles")
-	if err != nil {
-		return fmt.Errorf("load articles: %w", err)
-	}
-	for rows.Next() {
-		var a retrieval.Article
-		if err := rows.Scan(&a.ID, &a.Title, &a.Source, &a.Publisher, &a.Author, &a.Published,
-			&a.License, &a.Path, &a.Hash); err != nil {
-			rows.Close()
-			return fmt.Errorf("load articles: %w", err)
-		}
-		ix.articles[a.ID] = &articleEntry{meta: a}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("load articles: %w", err)
-	}
+	return ix.st.Read(ctx, func(snap store.Snapshot) error {
+		ix.manifest = snap.Manifest()
+		return ix.loadSnapshot(ctx, snap)
+	})
+}
 
+func (ix *Index) loadSnapshot(ctx context.Context, snap store.Snapshot) error {
+	err := snap.Articles(ctx, nil, func(a retrieval.Article) error {
+		ix.articles[a.ID] = &articleEntry{meta: a}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	withVectors := ix.vectorsUsable(ix.manifest)
 	if !withVectors && ix.manifest.Dimension > 0 {
+		configured := store.Manifest{Embedder: ix.cfg.Embedder.Name(), Model: ix.cfg.Embedder.Model(), Chunker: ix.cfg.Chunking.String()}
 		ix.log.Info("stored vectors were made with another embedder or chunker; the next ingest re-embeds them",
-			"stored", ix.manifest.describe(),
-			"configured", describeEmbedder(ix.cfg.Embedder.Name(), ix.cfg.Embedder.Model(), 0, ix.cfg.Chunking.String()))
+			"stored", ix.manifest.String(), "configured", configured.String())
 	}
-	var n int
-	if err := ix.db.QueryRowContext(ctx, "SELECT count(*) FROM chunks").Scan(&n); err != nil {
-		return fmt.Errorf("load chunks: %w", err)
+	n, err := snap.ChunkCount(ctx)
+	if err != nil {
+		return err
 	}
 	dim := ix.manifest.Dimension
 	var slab []float32
@@ -175,17 +148,6 @@ func (ix *Index) load(ctx context.Context) error {
 		slab = make([]float32, n*dim)
 		docs = make([]chromem.Document, 0, n)
 	}
-	query := "SELECT id, article_id, ordinal, start_off, end_off, text FROM chunks"
-	if withVectors {
-		// Scanned in rowid order (the table's own order, no index lookups);
-		// each article's chunks are sorted by ordinal afterwards.
-		query = "SELECT id, article_id, ordinal, start_off, end_off, text, vector FROM chunks"
-	}
-	rows, err = ix.db.QueryContext(ctx, query)
-	if err != nil {
-		return fmt.Errorf("load chunks: %w", err)
-	}
-	defer rows.Close()
 
 	// The lexical index is built by a second goroutine while this one
 	// reads rows and decodes vectors: tokenizing is the other half of the
@@ -200,7 +162,7 @@ func (ix *Index) load(ctx context.Context) error {
 			}
 		}
 	}()
-	scanErr := ix.scanChunks(rows, n, dim, withVectors, slab, &docs, batches)
+	scanErr := ix.scanChunks(ctx, snap, n, dim, withVectors, slab, &docs, batches)
 	close(batches)
 	if scanErr == nil && withVectors {
 		// While the lexical indexer catches up. A plain loop: chromem's
@@ -224,42 +186,31 @@ func (ix *Index) load(ctx context.Context) error {
 	return nil
 }
 
-// scanChunks reads the chunk rows into memory, decodes the vectors into
-// slab (one allocation for all of them) as chromem documents, and hands
-// the entries in batches to the lexical indexer.
-func (ix *Index) scanChunks(rows *sql.Rows, n, dim int, withVectors bool, slab []float32,
+// scanChunks reads the chunks into memory, decodes the vectors into slab
+// (one allocation for all of them) as chromem documents, and hands the
+// entries in batches to the lexical indexer.
+func (ix *Index) scanChunks(ctx context.Context, snap store.Snapshot, n, dim int, withVectors bool, slab []float32,
 	docs *[]chromem.Document, batches chan<- []*chunkEntry) error {
 	const batchSize = 256
 	metas := map[string]map[string]string{}
-	var blob sql.RawBytes
 	batch := make([]*chunkEntry, 0, batchSize)
 	i := 0
-	for rows.Next() {
-		e := &chunkEntry{}
-		var articleID string
-		dest := []any{&e.rowid, &articleID, &e.chunk.Ordinal, &e.chunk.Start, &e.chunk.End, &e.chunk.Text}
-		if withVectors {
-			dest = append(dest, &blob)
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("load chunks: %w", err)
-		}
+	err := snap.Chunks(ctx, nil, withVectors, func(sc store.StoredChunk) error {
+		articleID := sc.Chunk.ArticleID
 		ae := ix.articles[articleID]
 		if ae == nil || i >= n {
-			return fmt.Errorf("%w: chunk %d of unknown article %q", errCorrupt, e.rowid, articleID)
+			return fmt.Errorf("%w: chunk %d of unknown article %q", store.ErrCorrupt, sc.Key, articleID)
 		}
-		e.article = ae
-		e.chunk.ArticleID = articleID
-		e.docID = docID(articleID, e.chunk.Ordinal)
+		e := &chunkEntry{rowid: sc.Key, article: ae, chunk: sc.Chunk, docID: docID(articleID, sc.Chunk.Ordinal)}
 		ae.chunks = append(ae.chunks, e)
 		ix.byRow[e.rowid] = e
 		ix.byDoc[e.docID] = e
 		if withVectors {
-			if len(blob) != 4*dim {
-				return fmt.Errorf("%w: chunk %s has a %d-byte vector, want %d dims", errCorrupt, e.docID, len(blob), dim)
+			if len(sc.Vector) != 4*dim {
+				return fmt.Errorf("%w: chunk %s has a %d-byte vector, want %d dims", store.ErrCorrupt, e.docID, len(sc.Vector), dim)
 			}
 			v := slab[i*dim : (i+1)*dim : (i+1)*dim]
-			decodeVector(v, blob)
+			store.DecodeVector(v, sc.Vector)
 			meta := metas[articleID]
 			if meta == nil {
 				meta = map[string]string{"article": articleID}
@@ -273,14 +224,12 @@ func (ix *Index) scanChunks(rows *sql.Rows, n, dim int, withVectors bool, slab [
 			batch = make([]*chunkEntry, 0, batchSize)
 		}
 		i++
-	}
+		return nil
+	})
 	if len(batch) > 0 {
 		batches <- batch
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("load chunks: %w", err)
-	}
-	return nil
+	return err
 }
 
 func sortChunks(cs []*chunkEntry) {
@@ -315,16 +264,11 @@ func (ix *Index) Articles(ctx context.Context) ([]retrieval.Article, error) {
 // Article returns one stored article with its Body, or an error wrapping
 // ErrArticleNotFound.
 func (ix *Index) Article(ctx context.Context, id string) (retrieval.Article, error) {
-	var a retrieval.Article
-	err := ix.db.QueryRowContext(ctx,
-		"SELECT id, title, source, publisher, author, published, license, path, body FROM articles WHERE id = ?", id).
-		Scan(&a.ID, &a.Title, &a.Source, &a.Publisher, &a.Author, &a.Published, &a.License, &a.Path, &a.Body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return retrieval.Article{}, fmt.Errorf("article %q: %w", id, ErrArticleNotFound)
-	}
+	a, err := ix.st.Article(ctx, id)
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("read article %q: %w", id, err)
+		return retrieval.Article{}, err
 	}
+	a.Hash = ""
 	return a, nil
 }
 

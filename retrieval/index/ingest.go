@@ -2,12 +2,11 @@ package index
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/store"
 	chromem "github.com/philippgille/chromem-go"
 )
 
@@ -91,12 +90,12 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 
 	var rep IngestReport
 	emb := ix.cfg.Embedder
-	current := manifest{SchemaVersion: schemaVersion, Embedder: emb.Name(), Model: emb.Model(), Chunker: ix.cfg.Chunking.String()}
+	current := store.Manifest{Embedder: emb.Name(), Model: emb.Model(), Chunker: ix.cfg.Chunking.String()}
 	// Stored chunks without a known dimension (see markVectorsStale) are
 	// as unusable as those of another embedder.
 	stale := ix.vectorsStale.Load() || (ix.manifest.Dimension == 0 && ix.Count() > 0)
-	if stale || !ix.manifest.matches(current.Embedder, current.Model, current.Chunker) {
-		if err := ix.reset(ctx, current, ix.manifest.describe()); err != nil {
+	if stale || !ix.manifest.Matches(current.Embedder, current.Model, current.Chunker) {
+		if err := ix.reset(ctx, current, ix.manifest.String()); err != nil {
 			return rep, err
 		}
 		ix.vectorsStale.Store(false)
@@ -118,7 +117,7 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 			// Same embedder and model, new dimension (e.g. a server that
 			// now serves another model under the same name): start over.
 			current.Dimension = 0
-			if err := ix.reset(ctx, current, ix.manifest.describe()); err != nil {
+			if err := ix.reset(ctx, current, ix.manifest.String()); err != nil {
 				return rep, err
 			}
 			rep = IngestReport{Removed: rep.Removed, Reembedded: true}
@@ -277,68 +276,16 @@ func groupName(group []ingestWork) string {
 }
 
 // commitGroup replaces the group's articles, chunks and vectors in one
-// transaction and records the manifest. It returns the new chunk
-// rowids, parallel to chunks.
-func (ix *Index) commitGroup(ctx context.Context, group []ingestWork, chunks [][]retrieval.Chunk, vecs [][]float32, m manifest) ([][]int64, error) {
-	tx, err := ix.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	insChunk, err := tx.PrepareContext(ctx,
-		"INSERT INTO chunks(article_id, ordinal, start_off, end_off, text, vector) VALUES(?, ?, ?, ?, ?, ?)")
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	defer insChunk.Close()
-	now := time.Now().UTC().Format(time.RFC3339)
-	rowids := make([][]int64, len(group))
+// store transaction and records the manifest. It returns the new chunk
+// keys, parallel to chunks.
+func (ix *Index) commitGroup(ctx context.Context, group []ingestWork, chunks [][]retrieval.Chunk, vecs [][]float32, m store.Manifest) ([][]int64, error) {
+	writes := make([]store.ArticleWrite, len(group))
 	vi := 0
 	for i, w := range group {
-		a := w.a
-		if err := deleteChunks(ctx, tx, a.ID); err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO articles(id, title, source, publisher, author, published, license, path, hash, body, updated_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(id) DO UPDATE SET title = excluded.title, source = excluded.source, publisher = excluded.publisher,
-				author = excluded.author, published = excluded.published, license = excluded.license, path = excluded.path,
-				hash = excluded.hash, body = excluded.body, updated_at = excluded.updated_at`,
-			a.ID, a.Title, a.Source, a.Publisher, a.Author, a.Published, a.License, a.Path, a.Hash, a.Body, now); err != nil {
-			return nil, fmt.Errorf("store article %q: %w", a.ID, err)
-		}
-		rowids[i] = make([]int64, len(chunks[i]))
-		for j, c := range chunks[i] {
-			res, err := insChunk.ExecContext(ctx, a.ID, c.Ordinal, c.Start, c.End, c.Text, encodeVector(vecs[vi]))
-			if err != nil {
-				return nil, fmt.Errorf("store chunk %d of %q: %w", c.Ordinal, a.ID, err)
-			}
-			vi++
-			id, err := res.LastInsertId()
-			if err != nil {
-				return nil, fmt.Errorf("store chunk %d of %q: %w", c.Ordinal, a.ID, err)
-			}
-			rowids[i][j] = id
-		}
+		writes[i] = store.ArticleWrite{Article: w.a, Chunks: chunks[i], Vectors: vecs[vi : vi+len(chunks[i])]}
+		vi += len(chunks[i])
 	}
-	if err := writeManifest(ctx, tx, m); err != nil {
-		return nil, err
-	}
-	if ix.beforeCommit != nil {
-		ix.beforeCommit()
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit %s: %w", groupName(group), err)
-	}
-	return rowids, nil
-}
-
-// deleteChunks removes an article's chunks.
-func deleteChunks(ctx context.Context, tx *sql.Tx, articleID string) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM chunks WHERE article_id = ?", articleID); err != nil {
-		return fmt.Errorf("delete chunks of %q: %w", articleID, err)
-	}
-	return nil
+	return ix.st.Replace(ctx, m, writes)
 }
 
 // applyGroup mirrors a committed group in memory and in chromem. It runs
@@ -408,21 +355,8 @@ func (ix *Index) prune(ctx context.Context, keep map[string]bool) (int, error) {
 	if len(gone) == 0 {
 		return 0, nil
 	}
-	tx, err := ix.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("prune: begin: %w", err)
-	}
-	defer tx.Rollback()
-	for _, id := range gone {
-		if err := deleteChunks(ctx, tx, id); err != nil {
-			return 0, fmt.Errorf("prune: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", id); err != nil {
-			return 0, fmt.Errorf("prune: delete article %q: %w", id, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("prune: commit: %w", err)
+	if err := ix.st.Delete(ctx, gone); err != nil {
+		return 0, fmt.Errorf("prune: %w", err)
 	}
 	ix.mu.Lock()
 	for _, id := range gone {
@@ -436,31 +370,14 @@ func (ix *Index) prune(ctx context.Context, keep map[string]bool) (int, error) {
 // the new manifest is written, every chunk is deleted and every
 // article is marked pending (hash ”), so that an interrupted re-embed is
 // resumed by the next Ingest, even for articles it is not given.
-func (ix *Index) reset(ctx context.Context, next manifest, from string) error {
+func (ix *Index) reset(ctx context.Context, next store.Manifest, from string) error {
 	ix.mu.RLock()
 	n := len(ix.articles)
 	ix.mu.RUnlock()
-	ix.log.Info(fmt.Sprintf("embedder changed from %s to %s: re-embedding %d articles",
-		from, describeEmbedder(next.Embedder, next.Model, next.Dimension, next.Chunker), n))
-	tx, err := ix.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("re-embed: begin: %w", err)
-	}
-	defer tx.Rollback()
-	for _, stmt := range []string{
-		"DELETE FROM chunks",
-		"UPDATE articles SET hash = ''",
-	} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("re-embed: clear chunks: %w", err)
-		}
-	}
+	ix.log.Info(fmt.Sprintf("embedder changed from %s to %s: re-embedding %d articles", from, next.String(), n))
 	next.Dimension = 0
-	if err := writeManifest(ctx, tx, next); err != nil {
-		return fmt.Errorf("re-embed: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("re-embed: commit: %w", err)
+	if err := ix.st.Reset(ctx, next); err != nil {
+		return err
 	}
 	ix.manifest = next
 	ix.mu.Lock()
@@ -483,18 +400,12 @@ func (ix *Index) updatePaths(ctx context.Context, moved []retrieval.Article) err
 	if len(moved) == 0 {
 		return nil
 	}
-	tx, err := ix.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("update paths: begin: %w", err)
-	}
-	defer tx.Rollback()
+	paths := make(map[string]string, len(moved))
 	for _, a := range moved {
-		if _, err := tx.ExecContext(ctx, "UPDATE articles SET path = ? WHERE id = ?", a.Path, a.ID); err != nil {
-			return fmt.Errorf("update path of %q: %w", a.ID, err)
-		}
+		paths[a.ID] = a.Path
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("update paths: commit: %w", err)
+	if err := ix.st.SetPaths(ctx, paths); err != nil {
+		return err
 	}
 	ix.mu.Lock()
 	for _, a := range moved {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/store/sqlite"
 )
 
 func TestIngestStoresArticlesAndChunks(t *testing.T) {
@@ -493,7 +494,15 @@ func TestIngestCrashImage(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	emb := newWordEmbedder(32)
-	ix := openStore(t, dir, emb, smallChunks)
+	st, err := sqlite.Open(ctx, dir, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(ctx, Config{Store: st, Embedder: emb, Chunking: smallChunks, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	arts := manyArticles(6)
 	for i := range arts {
 		arts[i] = versioned(arts[i], "v1")
@@ -503,7 +512,7 @@ func TestIngestCrashImage(t *testing.T) {
 	}
 	total := ix.Count()
 	crash := t.TempDir()
-	ix.beforeCommit = func() { copyStoreFiles(t, dir, crash) }
+	st.SetBeforeCommit(func() { copyStoreFiles(t, dir, crash) })
 	for i := range arts {
 		arts[i] = versioned(manyArticles(6)[i], "v2")
 	}

@@ -159,7 +159,7 @@ func (ix *Index) markVectorsStale(ctx context.Context, stored, got int) {
 	ix.vectorsStale.Store(true)
 	ix.log.Warn("the embedder now returns vectors of another size than the stored ones; vector search is off until the next ingest re-embeds",
 		"embedder", ix.cfg.Embedder.Name(), "model", ix.cfg.Embedder.Model(), "stored_dims", stored, "query_dims", got)
-	if _, err := ix.db.ExecContext(ctx, "UPDATE manifest SET value = '0' WHERE key = 'dimension'"); err != nil {
+	if err := ix.st.ForgetDimension(ctx); err != nil {
 		ix.log.Warn("could not record the stale vectors in the manifest", "err", err.Error())
 	}
 }

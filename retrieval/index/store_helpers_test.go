@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/store/sqlite"
 )
 
 // wordEmbedder is a tiny deterministic embedder for store tests: a hashed
@@ -222,14 +223,14 @@ func chunkVersions(t testing.TB, ix *Index, id string) map[string]bool {
 func copyStoreFiles(t testing.TB, fromDir, toDir string) {
 	t.Helper()
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		data, err := os.ReadFile(filepath.Join(fromDir, storeFile+suffix))
+		data, err := os.ReadFile(filepath.Join(fromDir, sqlite.FileName+suffix))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(toDir, storeFile+suffix), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(toDir, sqlite.FileName+suffix), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

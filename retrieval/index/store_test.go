@@ -2,13 +2,13 @@ package index
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/store/sqlite"
 )
 
 func TestOpenValidatesConfig(t *testing.T) {
@@ -22,7 +22,7 @@ func TestOpenValidatesConfig(t *testing.T) {
 	// A data dir that does not exist yet is created.
 	dir := filepath.Join(t.TempDir(), "a", "b")
 	ix := openStore(t, dir, newWordEmbedder(8), retrieval.ChunkOptions{})
-	if _, err := os.Stat(filepath.Join(dir, storeFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, sqlite.FileName)); err != nil {
 		t.Errorf("store file not created: %v", err)
 	}
 	if ix.Count() != 0 {
@@ -98,16 +98,6 @@ func TestOpenRebuildsCorruptStore(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		"unknown schema version": func(t *testing.T, path string) {
-			db, err := sql.Open("sqlite", path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Exec("UPDATE manifest SET value = '99' WHERE key = 'schema_version'"); err != nil {
-				t.Fatal(err)
-			}
-		},
 	}
 	for name, damage := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -122,7 +112,7 @@ func TestOpenRebuildsCorruptStore(t *testing.T) {
 			if err := ix.Close(); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join(dir, storeFile)
+			path := filepath.Join(dir, sqlite.FileName)
 			damage(t, path)
 
 			log := &testLog{}
@@ -131,10 +121,10 @@ func TestOpenRebuildsCorruptStore(t *testing.T) {
 				t.Fatalf("Open of a damaged store: %v", err)
 			}
 			defer ix.Close()
-			if !strings.Contains(log.String(), "store was corrupt; rebuilding from articles") {
+			if !strings.Contains(log.String(), "store was corrupt; rebuilding from the articles") {
 				t.Errorf("no warning logged:\n%s", log.String())
 			}
-			aside, _ := filepath.Glob(filepath.Join(dir, storeFile+".corrupt-*"))
+			aside, _ := filepath.Glob(filepath.Join(dir, sqlite.FileName+".corrupt-*"))
 			if len(aside) == 0 {
 				t.Errorf("damaged file was not kept aside")
 			}
@@ -158,7 +148,7 @@ func TestOpenRebuildsCorruptStore(t *testing.T) {
 
 func TestOpenEmptyFileIsNewStore(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, storeFile), nil, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, sqlite.FileName), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	log := &testLog{}
@@ -169,20 +159,6 @@ func TestOpenEmptyFileIsNewStore(t *testing.T) {
 	defer ix.Close()
 	if strings.Contains(log.String(), "corrupt") {
 		t.Errorf("an empty file was reported corrupt:\n%s", log.String())
-	}
-}
-
-func TestVectorCodec(t *testing.T) {
-	v := []float32{0, 1, -1, 3.25, 1e-30, -7.5e12}
-	got := make([]float32, len(v))
-	decodeVector(got, encodeVector(v))
-	for i := range v {
-		if got[i] != v[i] {
-			t.Fatalf("round trip: %v != %v", got, v)
-		}
-	}
-	if b := encodeVector([]float32{1}); len(b) != 4 || b[3] != 0x3f || b[2] != 0x80 {
-		t.Errorf("encoding is not little-endian float32: % x", b)
 	}
 }
 
