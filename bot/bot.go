@@ -312,14 +312,6 @@ func (b *Bot) recoverPanic(where string, tell func(text string)) {
 	tell(fmt.Sprintf("Something went wrong on my side (ref: %s). Please try again.", ref))
 }
 
-// goSafe runs f in a goroutine with panic recovery.
-func (b *Bot) goSafe(where string, f func()) {
-	go func() {
-		defer b.recoverPanic(where, nil)
-		f()
-	}()
-}
-
 func randomHex(n int) string {
 	buf := make([]byte, n)
 	_, _ = rand.Read(buf)

@@ -71,9 +71,3 @@ func (c *lru[K, V]) update(k K, f func(V) V) {
 		delete(c.items, old.Value.(*lruEntry[K, V]).key)
 	}
 }
-
-func (c *lru[K, V]) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}

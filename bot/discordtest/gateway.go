@@ -261,16 +261,8 @@ func (s *Server) WaitResumes(ctx context.Context, n int) error {
 	return s.wait(ctx, "gateway RESUME", func() bool { return s.resumes >= n && s.conn != nil })
 }
 
-// WaitDisconnected waits until no gateway connection is open.
-func (s *Server) WaitDisconnected(ctx context.Context) error {
-	return s.wait(ctx, "gateway disconnect", func() bool { return s.conn == nil })
-}
-
 // Identifies counts IDENTIFY handshakes.
 func (s *Server) Identifies() int { s.mu.Lock(); defer s.mu.Unlock(); return s.identifies }
-
-// Resumes counts successful RESUMEs.
-func (s *Server) Resumes() int { s.mu.Lock(); defer s.mu.Unlock(); return s.resumes }
 
 // Heartbeats counts heartbeats received.
 func (s *Server) Heartbeats() int { s.mu.Lock(); defer s.mu.Unlock(); return s.heartbeats }
