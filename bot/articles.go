@@ -113,26 +113,26 @@ func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
 	})
 }
 
+// summaryLengths are the lengths /summarize offers, shortest first.
+var summaryLengths = []answer.Length{answer.Short, answer.Medium, answer.Long}
+
+// summaryLength reads a /summarize length: one of summaryLengths, or
+// medium when it is unset or unknown (an old client's choice).
+func summaryLength(s string) answer.Length {
+	for _, l := range summaryLengths {
+		if string(l) == s {
+			return l
+		}
+	}
+	return answer.Medium
+}
+
 func (b *Bot) cmdSummarize(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
 	ref := strings.TrimSpace(optString(data.Options, "article"))
-	if ref == "" {
-		_ = r.reply(ctx, errorMessage("Please pick an article."), true)
+	if !b.admitQuestion(ctx, r, ref, "Please pick an article.") {
 		return
 	}
-	if textLen(ref) > b.cfg.MaxQuestion {
-		_ = r.reply(ctx, errorMessage(tooLongText(textLen(ref), b.cfg.MaxQuestion)), true)
-		return
-	}
-	if ok, wait := b.limiter.allow(userOf(r.i).ID, time.Now()); !ok {
-		_ = r.reply(ctx, errorMessage(rateLimitText(wait)), true)
-		return
-	}
-	length := answer.Length(optString(data.Options, "length"))
-	switch length {
-	case answer.Short, answer.Medium, answer.Long:
-	default:
-		length = answer.Medium
-	}
+	length := summaryLength(optString(data.Options, "length"))
 	if r.deferReply(ctx, false) != nil {
 		return
 	}

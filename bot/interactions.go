@@ -214,38 +214,27 @@ func (b *Bot) onCommand(ctx context.Context, r *responder) {
 // interactionAllowed applies the channel and role guard rails, telling
 // the user privately when they fail.
 func (b *Bot) interactionAllowed(ctx context.Context, r *responder) bool {
-	if !b.channelAllowed(ctx, r.i.GuildID, r.i.ChannelID) {
-		_ = r.reply(ctx, errorMessage("I'm not enabled in this channel."), true)
-		return false
-	}
-	if !b.rolesAllowed(r.i.GuildID, r.i.Member) {
-		_ = r.reply(ctx, errorMessage("You need one of the allowed roles to use me here."), true)
-		return false
-	}
-	return true
+	return b.admit(ctx, r, b.accessRefusal(ctx, r.i.GuildID, r.i.ChannelID, r.i.Member))
 }
 
-// admitQuestion applies the length and rate guard rails to a question,
+// admitQuestion applies the question guard rails (see questionRefusal),
 // telling the user privately when they fail.
-func (b *Bot) admitQuestion(ctx context.Context, r *responder, q string) bool {
-	if q == "" {
-		_ = r.reply(ctx, errorMessage("Please include a question."), true)
-		return false
+func (b *Bot) admitQuestion(ctx context.Context, r *responder, q, ifEmpty string) bool {
+	return b.admit(ctx, r, b.questionRefusal(q, userOf(r.i).ID, ifEmpty))
+}
+
+// admit shows a guard rail's refusal privately; true when there is none.
+func (b *Bot) admit(ctx context.Context, r *responder, refusal string) bool {
+	if refusal == "" {
+		return true
 	}
-	if n := textLen(q); n > b.cfg.MaxQuestion {
-		_ = r.reply(ctx, errorMessage(tooLongText(n, b.cfg.MaxQuestion)), true)
-		return false
-	}
-	if ok, wait := b.limiter.allow(userOf(r.i).ID, time.Now()); !ok {
-		_ = r.reply(ctx, errorMessage(rateLimitText(wait)), true)
-		return false
-	}
-	return true
+	_ = r.reply(ctx, errorMessage(refusal), true)
+	return false
 }
 
 func (b *Bot) cmdAsk(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
 	q := strings.TrimSpace(optString(data.Options, "question"))
-	if !b.admitQuestion(ctx, r, q) {
+	if !b.admitQuestion(ctx, r, q, "Please include a question.") {
 		return
 	}
 	private := optBool(data.Options, "private")

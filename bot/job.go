@@ -231,11 +231,7 @@ func (b *Bot) summaryHeading(ctx context.Context, ans answer.Answer, j job) stri
 	if src != "" {
 		title = "[" + title + "](" + src + ")"
 	}
-	length := string(j.length)
-	if length == "" {
-		length = string(answer.Medium)
-	}
-	return fmt.Sprintf("📰 **Summary of %s** (%s)", title, length)
+	return fmt.Sprintf("📰 **Summary of %s** (%s)", title, summaryLength(string(j.length)))
 }
 
 // interactionSurface shows an answer as the interaction's response and

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -53,20 +52,13 @@ func (b *Bot) handleMessage(ctx context.Context, m *discordgo.Message) {
 	if trig == trigNone {
 		return
 	}
-	if !b.channelAllowed(ctx, m.GuildID, m.ChannelID) || !b.rolesAllowed(m.GuildID, m.Member) {
+	if b.accessRefusal(ctx, m.GuildID, m.ChannelID, m.Member) != "" {
 		b.log.Debug("ignored message outside the allowed channels or roles", "channel", m.ChannelID)
 		return
 	}
-	if q == "" {
-		b.replyText(ctx, m, "Ask me something about the articles, for example “@"+b.botName+" what was agreed?”, or use /ask. /help explains more.")
-		return
-	}
-	if n := textLen(q); n > b.cfg.MaxQuestion {
-		b.replyText(ctx, m, tooLongText(n, b.cfg.MaxQuestion))
-		return
-	}
-	if ok, wait := b.limiter.allow(m.Author.ID, time.Now()); !ok {
-		b.replyText(ctx, m, rateLimitText(wait))
+	hint := "Ask me something about the articles, for example “@" + b.botName + " what was agreed?”, or use /ask. /help explains more."
+	if refusal := b.questionRefusal(q, m.Author.ID, hint); refusal != "" {
+		b.replyText(ctx, m, refusal)
 		return
 	}
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -13,16 +12,7 @@ import (
 
 func (b *Bot) cmdSearch(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
 	q := strings.TrimSpace(optString(data.Options, "query"))
-	if q == "" {
-		_ = r.reply(ctx, errorMessage("Please give me something to search for."), true)
-		return
-	}
-	if n := textLen(q); n > b.cfg.MaxQuestion {
-		_ = r.reply(ctx, errorMessage(tooLongText(n, b.cfg.MaxQuestion)), true)
-		return
-	}
-	if ok, wait := b.limiter.allow(userOf(r.i).ID, time.Now()); !ok {
-		_ = r.reply(ctx, errorMessage(rateLimitText(wait)), true)
+	if !b.admitQuestion(ctx, r, q, "Please give me something to search for.") {
 		return
 	}
 	if r.deferReply(ctx, true) != nil {
