@@ -164,21 +164,14 @@ func (b *Bot) onArticlesPage(ctx context.Context, r *responder, customID string)
 // showArticles edits the response into one page of the article list.
 func (b *Bot) showArticles(ctx context.Context, r *responder, page int) {
 	list, err := b.articleList(ctx)
-	msg := outMessage{}
+	var msg outMessage
 	if err != nil {
-		ref := randomHex(4)
-		b.log.Error("list articles", "ref", ref, "err", err)
+		ref := b.logFailure("list articles", err)
 		msg = errorMessage("I couldn't read the article list right now (ref: " + ref + ").")
 	} else {
 		msg = articlesPage(list, page, b.cfg.PageSize)
 	}
-	err = b.rest(ctx, "show articles", func(opts ...discordgo.RequestOption) error {
-		_, err := r.editOriginal(ctx, msg, opts...)
-		return err
-	})
-	if err != nil {
-		b.log.Warn("show articles", "err", err)
-	}
+	r.show(ctx, "show articles", msg)
 }
 
 // articlesPage renders one page (1-based, clamped) with previous/next
@@ -196,13 +189,7 @@ func articlesPage(list []retrieval.Article, page, size int) outMessage {
 	}
 	var lines []string
 	for i, a := range list[(page-1)*size : min(page*size, len(list))] {
-		title := escapeLinkText(truncate(displayTitle(a), 150))
-		if u := safeURL(a.Source); u != "" {
-			title = "[" + title + "](" + u + ")"
-		} else {
-			title = "**" + title + "**"
-		}
-		line := fmt.Sprintf("%d. %s", (page-1)*size+i+1, title)
+		line := fmt.Sprintf("%d. %s", (page-1)*size+i+1, titleLink(truncate(displayTitle(a), 150), a.Source))
 		var meta []string
 		if a.Author != "" {
 			meta = append(meta, escapeMarkdown(truncate(a.Author, 60)))

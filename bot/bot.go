@@ -312,6 +312,14 @@ func (b *Bot) recoverPanic(where string, tell func(text string)) {
 	tell(fmt.Sprintf("Something went wrong on my side (ref: %s). Please try again.", ref))
 }
 
+// logFailure logs an unexpected error under a fresh reference and returns
+// it, so the notice the user sees can quote what the log says.
+func (b *Bot) logFailure(msg string, err error) (ref string) {
+	ref = randomHex(4)
+	b.log.Error(msg, "ref", ref, "err", b.redact(err))
+	return ref
+}
+
 func randomHex(n int) string {
 	buf := make([]byte, n)
 	_, _ = rand.Read(buf)

@@ -60,17 +60,10 @@ func (b *Bot) onFeedback(ctx context.Context, r *responder, customID string) {
 	if b.cfg.Feedback == nil {
 		text = "Thanks! (Feedback is not being recorded on this bot.)"
 	} else if err := b.cfg.Feedback.AddFeedback(ctx, f); err != nil {
-		ref := randomHex(4)
-		b.log.Error("store feedback", "ref", ref, "err", err)
+		ref := b.logFailure("store feedback", err)
 		text = "Sorry, I couldn't save your feedback (ref: " + ref + ")."
 	}
-	err := b.rest(ctx, "acknowledge feedback", func(opts ...discordgo.RequestOption) error {
-		_, err := r.editOriginal(ctx, outMessage{Content: text}, opts...)
-		return err
-	})
-	if err != nil {
-		b.log.Warn("feedback acknowledgement failed", "err", err)
-	}
+	r.show(ctx, "acknowledge feedback", outMessage{Content: text})
 }
 
 // citationsFromEmbeds recovers source titles from a Sources embed.

@@ -113,12 +113,18 @@ func (r *responder) tell(ctx context.Context, text string) {
 		_ = r.reply(ctx, errorMessage(text), true)
 		return
 	}
-	err := r.b.rest(ctx, "edit response", func(opts ...discordgo.RequestOption) error {
-		_, err := r.editOriginal(ctx, errorMessage(text), opts...)
+	r.show(ctx, "tell the user", errorMessage(text))
+}
+
+// show replaces the response with m (retrying a 429). A failure is only
+// logged: the user has nothing else to be told through.
+func (r *responder) show(ctx context.Context, what string, m outMessage) {
+	err := r.b.rest(ctx, what, func(opts ...discordgo.RequestOption) error {
+		_, err := r.editOriginal(ctx, m, opts...)
 		return err
 	})
 	if err != nil {
-		r.b.log.Warn("could not tell the user", "err", err)
+		r.b.log.Warn("could not update the interaction response", "call", what, "err", err)
 	}
 }
 

@@ -110,7 +110,7 @@ func (b *Bot) runJob(ctx context.Context, sf surface, j job) *answerRecord {
 		)
 		started.Store(true)
 		if queued.Load() {
-			live.set(outMessage{Content: markThinking + "Thinking…"})
+			live.set(outMessage{Content: thinkingText})
 		}
 		onDelta := func(d string) {
 			mu.Lock()
@@ -199,8 +199,7 @@ func (b *Bot) jobErrorText(err error, j job) string {
 	case errors.Is(err, answer.ErrUnknownArticle):
 		return fmt.Sprintf("I don't know an article called “%s”. Try /articles for the list.", escapeMarkdown(truncate(j.question, 100)))
 	}
-	ref := randomHex(4)
-	b.log.Error("answer failed", "ref", ref, "err", b.redact(err))
+	ref := b.logFailure("answer failed", err)
 	var llm *answer.LLMError
 	if errors.As(err, &llm) {
 		return fmt.Sprintf("⚠️ I couldn't answer: the language model is not responding right now (ref: %s). Please try again in a few minutes.", ref)
@@ -291,8 +290,7 @@ type channelSurface struct {
 func (s *channelSurface) start(ctx context.Context, m outMessage, replyTo *discordgo.Message) error {
 	send := &discordgo.MessageSend{Content: m.Content, AllowedMentions: noMentions()}
 	if replyTo != nil {
-		no := false
-		send.Reference = &discordgo.MessageReference{MessageID: replyTo.ID, ChannelID: replyTo.ChannelID, GuildID: replyTo.GuildID, FailIfNotExists: &no}
+		send.Reference = replyRef(replyTo.ID, replyTo.ChannelID, replyTo.GuildID)
 	}
 	var msg *discordgo.Message
 	err := s.b.rest(ctx, "post answer", func(opts ...discordgo.RequestOption) error {
@@ -324,10 +322,9 @@ func (s *channelSurface) send(ctx context.Context, m outMessage, opts ...discord
 	s.mu.Lock()
 	prev := s.parts[len(s.parts)-1]
 	s.mu.Unlock()
-	no := false
 	msg, err := s.b.s.ChannelMessageSendComplex(s.channelID, &discordgo.MessageSend{
 		Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions(),
-		Reference: &discordgo.MessageReference{MessageID: prev, ChannelID: s.channelID, FailIfNotExists: &no},
+		Reference: replyRef(prev, s.channelID, ""),
 	}, opts...)
 	if err == nil && msg != nil {
 		s.mu.Lock()

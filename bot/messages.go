@@ -83,7 +83,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *discordgo.Message) {
 	}
 
 	sf := &channelSurface{b: b, channelID: channelID}
-	if err := sf.start(ctx, outMessage{Content: markThinking + "Thinking…"}, replyTo); err != nil {
+	if err := sf.start(ctx, outMessage{Content: thinkingText}, replyTo); err != nil {
 		b.log.Warn("could not post an answer", "channel", channelID, "err", err)
 		return
 	}
@@ -172,12 +172,11 @@ func threadName(q string) string {
 
 // replyText answers a message with a short notice.
 func (b *Bot) replyText(ctx context.Context, m *discordgo.Message, text string) {
-	no := false
 	err := b.rest(ctx, "reply", func(opts ...discordgo.RequestOption) error {
 		_, err := b.s.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
 			Content:         truncate(text, maxContent),
 			AllowedMentions: noMentions(),
-			Reference:       &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &no},
+			Reference:       replyRef(m.ID, m.ChannelID, m.GuildID),
 		}, opts...)
 		return err
 	})

@@ -21,21 +21,14 @@ func (b *Bot) cmdSearch(ctx context.Context, r *responder, data discordgo.Applic
 	passages, err := b.engine.Search(ctx, q, b.cfg.SearchK)
 	var msg outMessage
 	if err != nil {
-		ref := randomHex(4)
-		b.log.Error("search failed", "ref", ref, "err", b.redact(err))
+		ref := b.logFailure("search failed", err)
 		msg = errorMessage(fmt.Sprintf("⚠️ The search failed (ref: %s). Please try again in a moment.", ref))
 	} else {
 		msg = searchResults(q, passages)
 	}
 	fctx, cancel := b.finalContext()
 	defer cancel()
-	err = b.rest(fctx, "show search results", func(opts ...discordgo.RequestOption) error {
-		_, err := r.editOriginal(fctx, msg, opts...)
-		return err
-	})
-	if err != nil {
-		b.log.Warn("show search results", "err", err)
-	}
+	r.show(fctx, "show search results", msg)
 }
 
 // searchResults renders passages as one embed, a field per passage, with
