@@ -280,6 +280,28 @@ func (b *Bot) end() {
 	}
 }
 
+// serve runs the handler of one gateway event: counted in flight, so
+// shutdown waits for it; under the handler context; and with a panic
+// turned into a log entry and a notice through tell. It returns false,
+// without running handle, once shutdown has begun; true otherwise, even
+// when handle panicked.
+func (b *Bot) serve(where string, tell func(ctx context.Context, text string), handle func(ctx context.Context)) (started bool) {
+	if !b.begin() {
+		return false
+	}
+	started = true
+	defer b.end()
+	ctx, cancel := b.handlerContext()
+	defer cancel()
+	defer b.recoverPanic(where, func(text string) {
+		fctx, cancel := b.finalContext()
+		defer cancel()
+		tell(fctx, text)
+	})
+	handle(ctx)
+	return started
+}
+
 // handlerContext is the context of one handler: it survives the end of
 // Run's ctx (answers in flight finish) but not the hard stop.
 func (b *Bot) handlerContext() (context.Context, context.CancelFunc) {

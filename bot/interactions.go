@@ -167,27 +167,20 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		return
 	}
 	r := &responder{b: b, i: ic.Interaction}
-	if !b.begin() {
+	served := b.serve("interaction", r.tell, func(ctx context.Context) {
+		switch r.i.Type {
+		case discordgo.InteractionApplicationCommand:
+			b.onCommand(ctx, r)
+		case discordgo.InteractionApplicationCommandAutocomplete:
+			b.onAutocomplete(ctx, r)
+		case discordgo.InteractionMessageComponent:
+			b.onComponent(ctx, r)
+		}
+	})
+	if !served {
 		ctx, cancel := context.WithTimeout(context.Background(), ackWindow)
 		defer cancel()
 		r.tell(ctx, "I'm restarting right now. Please try again in a minute.")
-		return
-	}
-	defer b.end()
-	ctx, cancel := b.handlerContext()
-	defer cancel()
-	defer b.recoverPanic("interaction", func(text string) {
-		fctx, cancel := b.finalContext()
-		defer cancel()
-		r.tell(fctx, text)
-	})
-	switch r.i.Type {
-	case discordgo.InteractionApplicationCommand:
-		b.onCommand(ctx, r)
-	case discordgo.InteractionApplicationCommandAutocomplete:
-		b.onAutocomplete(ctx, r)
-	case discordgo.InteractionMessageComponent:
-		b.onComponent(ctx, r)
 	}
 }
 

@@ -33,18 +33,8 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
-	if !b.begin() {
-		return
-	}
-	defer b.end()
-	ctx, cancel := b.handlerContext()
-	defer cancel()
-	defer b.recoverPanic("message", func(text string) {
-		fctx, cancel := b.finalContext()
-		defer cancel()
-		b.replyText(fctx, m, text)
-	})
-	b.handleMessage(ctx, m)
+	tell := func(ctx context.Context, text string) { b.replyText(ctx, m, text) }
+	b.serve("message", tell, func(ctx context.Context) { b.handleMessage(ctx, m) })
 }
 
 func (b *Bot) handleMessage(ctx context.Context, m *discordgo.Message) {
