@@ -223,23 +223,19 @@ func (s *Server) Drop() {
 }
 
 // Reconnect sends op 7: the client should reconnect and resume.
-func (s *Server) Reconnect() {
-	s.mu.Lock()
-	c := s.conn
-	s.mu.Unlock()
-	if c != nil {
-		_ = c.write(map[string]any{"op": opReconnect, "d": nil})
-	}
-}
+func (s *Server) Reconnect() { s.sendOp(opReconnect, nil) }
 
 // InvalidSession sends op 9 (not resumable): the client must identify
 // again.
-func (s *Server) InvalidSession() {
+func (s *Server) InvalidSession() { s.sendOp(opInvalidSession, false) }
+
+// sendOp writes a non-dispatch op to the connected client, if any.
+func (s *Server) sendOp(op int, d any) {
 	s.mu.Lock()
 	c := s.conn
 	s.mu.Unlock()
 	if c != nil {
-		_ = c.write(map[string]any{"op": opInvalidSession, "d": false})
+		_ = c.write(map[string]any{"op": op, "d": d})
 	}
 }
 
