@@ -31,9 +31,11 @@ type Engine interface {
 	Articles(ctx context.Context) ([]retrieval.Article, error)
 }
 
-// FeedbackStore keeps 👍/👎 votes. *retrieval.Index satisfies it.
+// FeedbackStore keeps 👍/👎 votes. The bot defines the vote it hands over
+// (Feedback) so it does not depend on where votes are kept; the caller
+// adapts it to its store.
 type FeedbackStore interface {
-	AddFeedback(ctx context.Context, f retrieval.Feedback) error
+	AddFeedback(ctx context.Context, f Feedback) error
 }
 
 // Defaults for the zero values of Config.

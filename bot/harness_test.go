@@ -344,20 +344,20 @@ func (e *fakeEngine) setAsk(f func(ctx context.Context, q string, history []answ
 // feedbackSink records stored feedback.
 type feedbackSink struct {
 	mu   sync.Mutex
-	list []retrieval.Feedback
+	list []Feedback
 }
 
-func (f *feedbackSink) AddFeedback(_ context.Context, fb retrieval.Feedback) error {
+func (f *feedbackSink) AddFeedback(_ context.Context, fb Feedback) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.list = append(f.list, fb)
 	return nil
 }
 
-func (f *feedbackSink) all() []retrieval.Feedback {
+func (f *feedbackSink) all() []Feedback {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]retrieval.Feedback(nil), f.list...)
+	return append([]Feedback(nil), f.list...)
 }
 
 // callbackType returns the type of an interaction's first response.

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/retrieval"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -31,7 +34,7 @@ SIGTERM, letting answers in flight finish.`,
 				Token:            a.cfg.DiscordToken,
 				GuildID:          a.cfg.DiscordGuildID,
 				Engine:           eng,
-				Feedback:         ix,
+				Feedback:         feedbackStore{ix},
 				FeedbackSalt:     a.cfg.FeedbackSalt,
 				AllowedChannels:  a.cfg.DiscordAllowedChannels,
 				AllowedRoles:     a.cfg.DiscordAllowedRoles,
@@ -46,4 +49,24 @@ SIGTERM, letting answers in flight finish.`,
 			})
 		},
 	}
+}
+
+// feedbackStore keeps the bot's votes in the index's feedback table. The
+// bot hands over its own bot.Feedback so it need not know where votes
+// live; this is the one place that converts.
+type feedbackStore struct{ ix *retrieval.Index }
+
+var _ bot.FeedbackStore = feedbackStore{}
+
+func (s feedbackStore) AddFeedback(ctx context.Context, f bot.Feedback) error {
+	return s.ix.AddFeedback(ctx, retrieval.Feedback{
+		Time:      f.Time,
+		GuildID:   f.GuildID,
+		ChannelID: f.ChannelID,
+		UserHash:  f.UserHash,
+		Question:  f.Question,
+		Answer:    f.Answer,
+		Citations: f.Citations,
+		Vote:      f.Vote,
+	})
 }
