@@ -17,15 +17,22 @@ import (
 // articlesPrefix starts the custom IDs of the page buttons: "art:<page>".
 const articlesPrefix = "art:"
 
-// articleList is the engine's article list, cached briefly so
-// autocomplete answers fast.
-func (b *Bot) articleList(ctx context.Context) ([]retrieval.Article, error) {
+// articleListing is one scope's article list, sorted for display, and
+// when it was fetched.
+type articleListing struct {
+	list    []retrieval.Article
+	fetched time.Time
+}
+
+// articleList is the list of articles scope sees, cached briefly (per
+// scope: servers see different articles) so autocomplete answers fast.
+func (b *Bot) articleList(ctx context.Context, scope retrieval.Scope) ([]retrieval.Article, error) {
 	b.artMu.Lock()
 	defer b.artMu.Unlock()
-	if b.artList != nil && time.Since(b.artFetched) < articleCacheTTL {
-		return b.artList, nil
+	if c, ok := b.articles.get(scope); ok && time.Since(c.fetched) < articleCacheTTL {
+		return c.list, nil
 	}
-	list, err := b.engine.Articles(ctx)
+	list, err := b.engineFor(scope).Articles(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -33,12 +40,13 @@ func (b *Bot) articleList(ctx context.Context) ([]retrieval.Article, error) {
 	sort.SliceStable(sorted, func(i, j int) bool {
 		return strings.ToLower(displayTitle(sorted[i])) < strings.ToLower(displayTitle(sorted[j]))
 	})
-	b.artList, b.artFetched = sorted, time.Now()
+	b.articles.put(scope, articleListing{list: sorted, fetched: time.Now()})
 	return sorted, nil
 }
 
-func (b *Bot) articleByID(ctx context.Context, id string) (retrieval.Article, bool) {
-	list, err := b.articleList(ctx)
+// articleByID finds an article scope sees.
+func (b *Bot) articleByID(ctx context.Context, scope retrieval.Scope, id string) (retrieval.Article, bool) {
+	list, err := b.articleList(ctx, scope)
 	if err != nil {
 		return retrieval.Article{}, false
 	}
@@ -91,7 +99,7 @@ func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
 	}
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	if data.Name == "summarize" {
-		list, err := b.articleList(ctx)
+		list, err := b.articleList(ctx, r.scope())
 		if err != nil {
 			b.log.Warn("autocomplete: list articles", "err", err)
 		}
@@ -163,7 +171,7 @@ func (b *Bot) onArticlesPage(ctx context.Context, r *responder, customID string)
 
 // showArticles edits the response into one page of the article list.
 func (b *Bot) showArticles(ctx context.Context, r *responder, page int) {
-	list, err := b.articleList(ctx)
+	list, err := b.articleList(ctx, r.scope())
 	var msg outMessage
 	if err != nil {
 		ref := b.logFailure("list articles", err)

@@ -21,11 +21,10 @@ import (
 // Bot is citebot connected to Discord. Create it with New and start it
 // with Run.
 type Bot struct {
-	cfg    Config
-	log    *slog.Logger
-	s      *discordgo.Session
-	engine Engine
-	salt   string
+	cfg  Config
+	log  *slog.Logger
+	s    *discordgo.Session
+	salt string
 
 	allowedChannels map[string]bool
 	allowedRoles    map[string]bool
@@ -41,9 +40,8 @@ type Bot struct {
 	threads  *lru[string, []answer.Turn]      // threads the bot opened → conversation
 	parents  *lru[string, string]             // channel → parent ("" = none)
 
-	artMu      sync.Mutex
-	artList    []retrieval.Article
-	artFetched time.Time
+	artMu    sync.Mutex                            // one article list fetch at a time
+	articles *lru[retrieval.Scope, articleListing] // scope → its articles, briefly
 
 	appID, botID string
 	botName      string
@@ -82,7 +80,6 @@ func New(cfg Config) (*Bot, error) {
 		cfg:             cfg,
 		log:             cfg.Logger,
 		s:               newSession(cfg),
-		engine:          cfg.Engine,
 		salt:            salt,
 		allowedChannels: set(cfg.AllowedChannels),
 		allowedRoles:    set(cfg.AllowedRoles),
@@ -94,6 +91,7 @@ func New(cfg Config) (*Bot, error) {
 		messages:        newLRU[string, *discordgo.Message](2000),
 		threads:         newLRU[string, []answer.Turn](1000),
 		parents:         newLRU[string, string](2000),
+		articles:        newLRU[retrieval.Scope, articleListing](1000),
 		ready:           make(chan struct{}),
 		idle:            make(chan struct{}),
 		hard:            hard,
@@ -300,6 +298,23 @@ func (b *Bot) serve(where string, tell func(ctx context.Context, text string), h
 	})
 	handle(ctx)
 	return started
+}
+
+// engineFor is the engine that answers requests from scope.
+func (b *Bot) engineFor(scope retrieval.Scope) Engine {
+	if b.cfg.EngineFor != nil {
+		return b.cfg.EngineFor(scope)
+	}
+	return b.cfg.Engine
+}
+
+// scopeOf is the library view of a request from guildID: that server's,
+// or for a DM ("") the shared one.
+func scopeOf(guildID string) retrieval.Scope {
+	if guildID == "" {
+		return retrieval.Shared
+	}
+	return retrieval.GuildScope(guildID)
 }
 
 // handlerContext is the context of one handler: it survives the end of

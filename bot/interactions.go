@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/retrieval"
 )
 
 // ackWindow is what Discord allows for the first interaction response.
@@ -149,6 +151,10 @@ func (m outMessage) replacement() (string, []*discordgo.MessageEmbed, []discordg
 	}
 	return m.Content, embeds, comps
 }
+
+// scope is the library view the interaction asks from: its server's, or
+// the shared one in a DM.
+func (r *responder) scope() retrieval.Scope { return scopeOf(r.i.GuildID) }
 
 // userOf is the user behind an interaction, in a guild or a DM.
 func userOf(i *discordgo.Interaction) *discordgo.User {

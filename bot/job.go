@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
 )
 
 type jobKind int
@@ -80,6 +81,10 @@ func (b *Bot) runJob(ctx context.Context, sf surface, j job) *answerRecord {
 	return rec
 }
 
+// scope is the library view the job is answered from: the server it was
+// asked in, or the shared library for a DM.
+func (j job) scope() retrieval.Scope { return scopeOf(j.guildID) }
+
 // echoed is the question shown on the answer's first line, or "": slash
 // commands echo it (Discord shows only the command name), summaries never.
 func (j job) echoed() string {
@@ -114,10 +119,11 @@ func (b *Bot) generate(ctx context.Context, live *liveMessage, j job) (answer.An
 	}
 	defer release()
 	onDelta := streamInto(live, j.echoed())
+	eng := b.engineFor(j.scope())
 	if j.kind == jobSummary {
-		return b.engine.Summarize(ctx, j.question, j.length, onDelta)
+		return eng.Summarize(ctx, j.question, j.length, onDelta)
 	}
-	return b.engine.Ask(ctx, j.question, j.history, onDelta)
+	return eng.Ask(ctx, j.question, j.history, onDelta)
 }
 
 // waitTurn takes a slot in the LLM queue. While the job waits, the live
@@ -166,7 +172,7 @@ func (b *Bot) newRecord(ctx context.Context, j job, ans answer.Answer) *answerRe
 		guildID: j.guildID, channelID: j.channelID,
 	}
 	if j.kind == jobSummary {
-		rec.question = "Summarize " + b.summaryTitle(ctx, ans, j.question)
+		rec.question = "Summarize " + b.summaryTitle(ctx, ans, j)
 	}
 	for _, c := range ans.Citations {
 		rec.citations = append(rec.citations, c.Article.ID)
@@ -251,24 +257,24 @@ func (b *Bot) jobErrorText(err error, j job) string {
 	return fmt.Sprintf("⚠️ I couldn't answer right now: something failed while looking it up (ref: %s). Please try again in a few minutes.", ref)
 }
 
-// summaryTitle is the article a summary is about, for records.
-func (b *Bot) summaryTitle(ctx context.Context, ans answer.Answer, ref string) string {
+// summaryTitle is the article a summary job is about, for records.
+func (b *Bot) summaryTitle(ctx context.Context, ans answer.Answer, j job) string {
 	if len(ans.Citations) > 0 && ans.Citations[0].Article.Title != "" {
 		return ans.Citations[0].Article.Title
 	}
-	if a, ok := b.articleByID(ctx, ref); ok && a.Title != "" {
+	if a, ok := b.articleByID(ctx, j.scope(), j.question); ok && a.Title != "" {
 		return a.Title
 	}
-	return ref
+	return j.question
 }
 
 // summaryHeading is the first line of a summary.
 func (b *Bot) summaryHeading(ctx context.Context, ans answer.Answer, j job) string {
-	title := escapeLinkText(truncate(b.summaryTitle(ctx, ans, j.question), 200))
+	title := escapeLinkText(truncate(b.summaryTitle(ctx, ans, j), 200))
 	src := ""
 	if len(ans.Citations) > 0 {
 		src = safeURL(ans.Citations[0].Article.Source)
-	} else if a, ok := b.articleByID(ctx, j.question); ok {
+	} else if a, ok := b.articleByID(ctx, j.scope(), j.question); ok {
 		src = safeURL(a.Source)
 	}
 	if src != "" {

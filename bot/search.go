@@ -18,7 +18,7 @@ func (b *Bot) cmdSearch(ctx context.Context, r *responder, data discordgo.Applic
 	if r.deferReply(ctx, true) != nil {
 		return
 	}
-	passages, err := b.engine.Search(ctx, q, b.cfg.SearchK)
+	passages, err := b.engineFor(r.scope()).Search(ctx, q, b.cfg.SearchK)
 	var msg outMessage
 	if err != nil {
 		ref := b.logFailure("search failed", err)

@@ -33,7 +33,7 @@ SIGTERM, letting answers in flight finish.`,
 			return bot.Run(ctx, bot.Config{
 				Token:            a.cfg.DiscordToken,
 				GuildID:          a.cfg.DiscordGuildID,
-				Engine:           eng,
+				EngineFor:        func(s retrieval.Scope) bot.Engine { return eng.In(s) },
 				Feedback:         feedbackStore{ix},
 				FeedbackSalt:     a.cfg.FeedbackSalt,
 				AllowedChannels:  a.cfg.DiscordAllowedChannels,
