@@ -17,15 +17,22 @@ import (
 // articlesPrefix starts the custom IDs of the page buttons: "art:<page>".
 const articlesPrefix = "art:"
 
-// articleList is the engine's article list, cached briefly so
-// autocomplete answers fast.
-func (b *Bot) articleList(ctx context.Context) ([]retrieval.Article, error) {
+// articleListing is one scope's article list, sorted for display, and
+// when it was fetched.
+type articleListing struct {
+	list    []retrieval.Article
+	fetched time.Time
+}
+
+// articleList is the list of articles scope sees, cached briefly (per
+// scope: servers see different articles) so autocomplete answers fast.
+func (b *Bot) articleList(ctx context.Context, scope retrieval.Scope) ([]retrieval.Article, error) {
 	b.artMu.Lock()
 	defer b.artMu.Unlock()
-	if b.artList != nil && time.Since(b.artFetched) < articleCacheTTL {
-		return b.artList, nil
+	if c, ok := b.articles.get(scope); ok && time.Since(c.fetched) < articleCacheTTL {
+		return c.list, nil
 	}
-	list, err := b.engine.Articles(ctx)
+	list, err := b.engineFor(scope).Articles(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -33,12 +40,13 @@ func (b *Bot) articleList(ctx context.Context) ([]retrieval.Article, error) {
 	sort.SliceStable(sorted, func(i, j int) bool {
 		return strings.ToLower(displayTitle(sorted[i])) < strings.ToLower(displayTitle(sorted[j]))
 	})
-	b.artList, b.artFetched = sorted, time.Now()
+	b.articles.put(scope, articleListing{list: sorted, fetched: time.Now()})
 	return sorted, nil
 }
 
-func (b *Bot) articleByID(ctx context.Context, id string) (retrieval.Article, bool) {
-	list, err := b.articleList(ctx)
+// articleByID finds an article scope sees.
+func (b *Bot) articleByID(ctx context.Context, scope retrieval.Scope, id string) (retrieval.Article, bool) {
+	list, err := b.articleList(ctx, scope)
 	if err != nil {
 		return retrieval.Article{}, false
 	}
@@ -91,7 +99,7 @@ func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
 	}
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	if data.Name == "summarize" {
-		list, err := b.articleList(ctx)
+		list, err := b.articleList(ctx, r.scope())
 		if err != nil {
 			b.log.Warn("autocomplete: list articles", "err", err)
 		}
@@ -113,26 +121,26 @@ func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
 	})
 }
 
+// summaryLengths are the lengths /summarize offers, shortest first.
+var summaryLengths = []answer.Length{answer.Short, answer.Medium, answer.Long}
+
+// summaryLength reads a /summarize length: one of summaryLengths, or
+// medium when it is unset or unknown (an old client's choice).
+func summaryLength(s string) answer.Length {
+	for _, l := range summaryLengths {
+		if string(l) == s {
+			return l
+		}
+	}
+	return answer.Medium
+}
+
 func (b *Bot) cmdSummarize(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
 	ref := strings.TrimSpace(optString(data.Options, "article"))
-	if ref == "" {
-		_ = r.reply(ctx, errorMessage("Please pick an article."), true)
+	if !b.admitQuestion(ctx, r, ref, "Please pick an article.") {
 		return
 	}
-	if textLen(ref) > b.cfg.MaxQuestion {
-		_ = r.reply(ctx, errorMessage(tooLongText(textLen(ref), b.cfg.MaxQuestion)), true)
-		return
-	}
-	if ok, wait := b.limiter.allow(userOf(r.i).ID, time.Now()); !ok {
-		_ = r.reply(ctx, errorMessage(rateLimitText(wait)), true)
-		return
-	}
-	length := answer.Length(optString(data.Options, "length"))
-	switch length {
-	case answer.Short, answer.Medium, answer.Long:
-	default:
-		length = answer.Medium
-	}
+	length := summaryLength(optString(data.Options, "length"))
 	if r.deferReply(ctx, false) != nil {
 		return
 	}
@@ -163,22 +171,15 @@ func (b *Bot) onArticlesPage(ctx context.Context, r *responder, customID string)
 
 // showArticles edits the response into one page of the article list.
 func (b *Bot) showArticles(ctx context.Context, r *responder, page int) {
-	list, err := b.articleList(ctx)
-	msg := outMessage{}
+	list, err := b.articleList(ctx, r.scope())
+	var msg outMessage
 	if err != nil {
-		ref := randomHex(4)
-		b.log.Error("list articles", "ref", ref, "err", err)
+		ref := b.logFailure("list articles", err)
 		msg = errorMessage("I couldn't read the article list right now (ref: " + ref + ").")
 	} else {
 		msg = articlesPage(list, page, b.cfg.PageSize)
 	}
-	err = b.rest(ctx, "show articles", func(opts ...discordgo.RequestOption) error {
-		_, err := r.editOriginal(ctx, msg, opts...)
-		return err
-	})
-	if err != nil {
-		b.log.Warn("show articles", "err", err)
-	}
+	r.show(ctx, "show articles", msg)
 }
 
 // articlesPage renders one page (1-based, clamped) with previous/next
@@ -196,13 +197,7 @@ func articlesPage(list []retrieval.Article, page, size int) outMessage {
 	}
 	var lines []string
 	for i, a := range list[(page-1)*size : min(page*size, len(list))] {
-		title := escapeLinkText(truncate(displayTitle(a), 150))
-		if u := safeURL(a.Source); u != "" {
-			title = "[" + title + "](" + u + ")"
-		} else {
-			title = "**" + title + "**"
-		}
-		line := fmt.Sprintf("%d. %s", (page-1)*size+i+1, title)
+		line := fmt.Sprintf("%d. %s", (page-1)*size+i+1, titleLink(truncate(displayTitle(a), 150), a.Source))
 		var meta []string
 		if a.Author != "" {
 			meta = append(meta, escapeMarkdown(truncate(a.Author, 60)))

@@ -21,11 +21,10 @@ import (
 // Bot is citebot connected to Discord. Create it with New and start it
 // with Run.
 type Bot struct {
-	cfg    Config
-	log    *slog.Logger
-	s      *discordgo.Session
-	engine Engine
-	salt   string
+	cfg  Config
+	log  *slog.Logger
+	s    *discordgo.Session
+	salt string
 
 	allowedChannels map[string]bool
 	allowedRoles    map[string]bool
@@ -41,9 +40,8 @@ type Bot struct {
 	threads  *lru[string, []answer.Turn]      // threads the bot opened → conversation
 	parents  *lru[string, string]             // channel → parent ("" = none)
 
-	artMu      sync.Mutex
-	artList    []retrieval.Article
-	artFetched time.Time
+	artMu    sync.Mutex                            // one article list fetch at a time
+	articles *lru[retrieval.Scope, articleListing] // scope → its articles, briefly
 
 	appID, botID string
 	botName      string
@@ -82,7 +80,6 @@ func New(cfg Config) (*Bot, error) {
 		cfg:             cfg,
 		log:             cfg.Logger,
 		s:               newSession(cfg),
-		engine:          cfg.Engine,
 		salt:            salt,
 		allowedChannels: set(cfg.AllowedChannels),
 		allowedRoles:    set(cfg.AllowedRoles),
@@ -94,6 +91,7 @@ func New(cfg Config) (*Bot, error) {
 		messages:        newLRU[string, *discordgo.Message](2000),
 		threads:         newLRU[string, []answer.Turn](1000),
 		parents:         newLRU[string, string](2000),
+		articles:        newLRU[retrieval.Scope, articleListing](1000),
 		ready:           make(chan struct{}),
 		idle:            make(chan struct{}),
 		hard:            hard,
@@ -280,6 +278,45 @@ func (b *Bot) end() {
 	}
 }
 
+// serve runs the handler of one gateway event: counted in flight, so
+// shutdown waits for it; under the handler context; and with a panic
+// turned into a log entry and a notice through tell. It returns false,
+// without running handle, once shutdown has begun; true otherwise, even
+// when handle panicked.
+func (b *Bot) serve(where string, tell func(ctx context.Context, text string), handle func(ctx context.Context)) (started bool) {
+	if !b.begin() {
+		return false
+	}
+	started = true
+	defer b.end()
+	ctx, cancel := b.handlerContext()
+	defer cancel()
+	defer b.recoverPanic(where, func(text string) {
+		fctx, cancel := b.finalContext()
+		defer cancel()
+		tell(fctx, text)
+	})
+	handle(ctx)
+	return started
+}
+
+// engineFor is the engine that answers requests from scope.
+func (b *Bot) engineFor(scope retrieval.Scope) Engine {
+	if b.cfg.EngineFor != nil {
+		return b.cfg.EngineFor(scope)
+	}
+	return b.cfg.Engine
+}
+
+// scopeOf is the library view of a request from guildID: that server's,
+// or for a DM ("") the shared one.
+func scopeOf(guildID string) retrieval.Scope {
+	if guildID == "" {
+		return retrieval.Shared
+	}
+	return retrieval.GuildScope(guildID)
+}
+
 // handlerContext is the context of one handler: it survives the end of
 // Run's ctx (answers in flight finish) but not the hard stop.
 func (b *Bot) handlerContext() (context.Context, context.CancelFunc) {
@@ -312,12 +349,12 @@ func (b *Bot) recoverPanic(where string, tell func(text string)) {
 	tell(fmt.Sprintf("Something went wrong on my side (ref: %s). Please try again.", ref))
 }
 
-// goSafe runs f in a goroutine with panic recovery.
-func (b *Bot) goSafe(where string, f func()) {
-	go func() {
-		defer b.recoverPanic(where, nil)
-		f()
-	}()
+// logFailure logs an unexpected error under a fresh reference and returns
+// it, so the notice the user sees can quote what the log says.
+func (b *Bot) logFailure(msg string, err error) (ref string) {
+	ref = randomHex(4)
+	b.log.Error(msg, "ref", ref, "err", b.redact(err))
+	return ref
 }
 
 func randomHex(n int) string {

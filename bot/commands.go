@@ -2,8 +2,6 @@ package bot
 
 import (
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/citebot/citebot/answer"
 )
 
 // commands are the slash commands, registered with one bulk overwrite at
@@ -39,11 +37,7 @@ func commands(cfg Config) []*discordgo.ApplicationCommand {
 			Description: "Summarize one article, with citations to its paragraphs",
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "article", Description: "Start typing a title", Required: true, Autocomplete: true},
-				{Type: discordgo.ApplicationCommandOptionString, Name: "length", Description: "How long a summary", Choices: []*discordgo.ApplicationCommandOptionChoice{
-					{Name: "short", Value: string(answer.Short)},
-					{Name: "medium", Value: string(answer.Medium)},
-					{Name: "long", Value: string(answer.Long)},
-				}},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "length", Description: "How long a summary", Choices: lengthChoices()},
 			},
 		}),
 		cmd(&discordgo.ApplicationCommand{
@@ -65,6 +59,15 @@ func commands(cfg Config) []*discordgo.ApplicationCommand {
 			Description: "What I do and how to ask",
 		}),
 	}
+}
+
+// lengthChoices are the /summarize length choices, named as their values.
+func lengthChoices() []*discordgo.ApplicationCommandOptionChoice {
+	var out []*discordgo.ApplicationCommandOptionChoice
+	for _, l := range summaryLengths {
+		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: string(l), Value: string(l)})
+	}
+	return out
 }
 
 // Option getters that never panic on an unexpected type (discordgo's do).

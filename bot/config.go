@@ -20,7 +20,6 @@ import (
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/retrieval"
-	"github.com/citebot/citebot/retrieval/index"
 )
 
 // Engine is what the bot needs from the answer engine. *answer.Engine
@@ -32,9 +31,11 @@ type Engine interface {
 	Articles(ctx context.Context) ([]retrieval.Article, error)
 }
 
-// FeedbackStore keeps 👍/👎 votes. *index.Index satisfies it.
+// FeedbackStore keeps 👍/👎 votes. The bot defines the vote it hands over
+// (Feedback) so it does not depend on where votes are kept; the caller
+// adapts it to its store.
 type FeedbackStore interface {
-	AddFeedback(ctx context.Context, f index.Feedback) error
+	AddFeedback(ctx context.Context, f Feedback) error
 }
 
 // Defaults for the zero values of Config.
@@ -53,7 +54,7 @@ const (
 )
 
 // Config is everything the bot needs. Zero values mean the documented
-// defaults; only Token and Engine are required.
+// defaults; only Token and an engine (Engine or EngineFor) are required.
 type Config struct {
 	// Token is the bot token from the Developer Portal (DISCORD_TOKEN),
 	// with or without the "Bot " prefix. It is never logged.
@@ -62,7 +63,16 @@ type Config struct {
 	// appear at once (DISCORD_GUILD_ID); empty registers them globally.
 	GuildID string
 
+	// Engine answers every request when EngineFor is nil.
 	Engine Engine
+	// EngineFor returns the engine that answers requests from scope: a
+	// server's (retrieval.GuildScope of its ID) or, for direct messages,
+	// retrieval.Shared. It is how each server sees the shared library
+	// plus its own articles and no other server's; with *answer.Engine it
+	// is func(s retrieval.Scope) bot.Engine { return eng.In(s) }. It is
+	// called for every request, so it must be cheap, and must not return
+	// nil. nil means Engine for every scope.
+	EngineFor func(scope retrieval.Scope) Engine
 	// Feedback stores votes; nil means the buttons thank the user but
 	// nothing is kept.
 	Feedback FeedbackStore
@@ -180,7 +190,7 @@ func (c Config) validate() error {
 	if c.Token == "" {
 		return ErrNoToken
 	}
-	if c.Engine == nil {
+	if c.Engine == nil && c.EngineFor == nil {
 		return errors.New("bot: no answer engine configured")
 	}
 	return nil

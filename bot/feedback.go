@@ -8,8 +8,26 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/citebot/citebot/retrieval/index"
 )
+
+// Feedback is one vote on an answer, as the bot hands it to the
+// FeedbackStore. It carries where in Discord the vote was cast, which is
+// why it belongs to the bot rather than to the library. UserHash is a
+// salted hash, never a raw user ID.
+type Feedback struct {
+	Time      time.Time
+	GuildID   string // "" in a DM
+	ChannelID string
+	UserHash  string
+	Question  string
+	Answer    string
+	// Citations are the cited article IDs in citation order; for an
+	// answer the bot no longer remembers, the source titles its message
+	// shows.
+	Citations []string
+	// Vote is +1 (helpful) or -1 (not helpful).
+	Vote int
+}
 
 // feedbackPrefix starts the custom IDs of the 👍/👎 buttons:
 // "fb:+:<record>" and "fb:-:<record>".
@@ -38,7 +56,7 @@ func (b *Bot) onFeedback(ctx context.Context, r *responder, customID string) {
 		return
 	}
 	id := rest[2:]
-	f := index.Feedback{
+	f := Feedback{
 		Time:      time.Now().UTC(),
 		GuildID:   r.i.GuildID,
 		ChannelID: r.i.ChannelID,
@@ -59,17 +77,10 @@ func (b *Bot) onFeedback(ctx context.Context, r *responder, customID string) {
 	if b.cfg.Feedback == nil {
 		text = "Thanks! (Feedback is not being recorded on this bot.)"
 	} else if err := b.cfg.Feedback.AddFeedback(ctx, f); err != nil {
-		ref := randomHex(4)
-		b.log.Error("store feedback", "ref", ref, "err", err)
+		ref := b.logFailure("store feedback", err)
 		text = "Sorry, I couldn't save your feedback (ref: " + ref + ")."
 	}
-	err := b.rest(ctx, "acknowledge feedback", func(opts ...discordgo.RequestOption) error {
-		_, err := r.editOriginal(ctx, outMessage{Content: text}, opts...)
-		return err
-	})
-	if err != nil {
-		b.log.Warn("feedback acknowledgement failed", "err", err)
-	}
+	r.show(ctx, "acknowledge feedback", outMessage{Content: text})
 }
 
 // citationsFromEmbeds recovers source titles from a Sources embed.

@@ -86,6 +86,39 @@ func set(list []string) map[string]bool {
 	return m
 }
 
+// accessRefusal applies the channel and role guard rails to a request
+// from member in channelID. It returns the notice to show, or "" when the
+// request may go ahead. Each surface decides whether to show it: slash
+// commands answer privately, messages are ignored silently.
+func (b *Bot) accessRefusal(ctx context.Context, guildID, channelID string, member *discordgo.Member) string {
+	if !b.channelAllowed(ctx, guildID, channelID) {
+		return "I'm not enabled in this channel."
+	}
+	if !b.rolesAllowed(guildID, member) {
+		return "You need one of the allowed roles to use me here."
+	}
+	return ""
+}
+
+// questionRefusal applies the guard rails every question passes, whatever
+// the surface (/ask, /summarize, /search, a message): not empty, not
+// longer than MaxQuestion, within userID's rate. It returns the notice to
+// show, or "" when the question may go ahead. ifEmpty is the notice for a
+// blank question, which each surface words for itself. A question refused
+// for its length costs no rate token.
+func (b *Bot) questionRefusal(q, userID, ifEmpty string) string {
+	if q == "" {
+		return ifEmpty
+	}
+	if n := textLen(q); n > b.cfg.MaxQuestion {
+		return tooLongText(n, b.cfg.MaxQuestion)
+	}
+	if ok, wait := b.limiter.allow(userID, time.Now()); !ok {
+		return rateLimitText(wait)
+	}
+	return ""
+}
+
 // channelAllowed reports whether the bot may answer in channelID (a
 // thread counts as its parent).
 func (b *Bot) channelAllowed(ctx context.Context, guildID, channelID string) bool {

@@ -15,7 +15,6 @@ import (
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot/discordtest"
 	"github.com/citebot/citebot/retrieval"
-	"github.com/citebot/citebot/retrieval/index"
 )
 
 // waitTimeout bounds every wait in the tests; nothing should take near it.
@@ -345,20 +344,20 @@ func (e *fakeEngine) setAsk(f func(ctx context.Context, q string, history []answ
 // feedbackSink records stored feedback.
 type feedbackSink struct {
 	mu   sync.Mutex
-	list []index.Feedback
+	list []Feedback
 }
 
-func (f *feedbackSink) AddFeedback(_ context.Context, fb index.Feedback) error {
+func (f *feedbackSink) AddFeedback(_ context.Context, fb Feedback) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.list = append(f.list, fb)
 	return nil
 }
 
-func (f *feedbackSink) all() []index.Feedback {
+func (f *feedbackSink) all() []Feedback {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]index.Feedback(nil), f.list...)
+	return append([]Feedback(nil), f.list...)
 }
 
 // callbackType returns the type of an interaction's first response.

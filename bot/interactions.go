@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/retrieval"
 )
 
 // ackWindow is what Discord allows for the first interaction response.
@@ -113,12 +115,18 @@ func (r *responder) tell(ctx context.Context, text string) {
 		_ = r.reply(ctx, errorMessage(text), true)
 		return
 	}
-	err := r.b.rest(ctx, "edit response", func(opts ...discordgo.RequestOption) error {
-		_, err := r.editOriginal(ctx, errorMessage(text), opts...)
+	r.show(ctx, "tell the user", errorMessage(text))
+}
+
+// show replaces the response with m (retrying a 429). A failure is only
+// logged: the user has nothing else to be told through.
+func (r *responder) show(ctx context.Context, what string, m outMessage) {
+	err := r.b.rest(ctx, what, func(opts ...discordgo.RequestOption) error {
+		_, err := r.editOriginal(ctx, m, opts...)
 		return err
 	})
 	if err != nil {
-		r.b.log.Warn("could not tell the user", "err", err)
+		r.b.log.Warn("could not update the interaction response", "call", what, "err", err)
 	}
 }
 
@@ -144,6 +152,10 @@ func (m outMessage) replacement() (string, []*discordgo.MessageEmbed, []discordg
 	return m.Content, embeds, comps
 }
 
+// scope is the library view the interaction asks from: its server's, or
+// the shared one in a DM.
+func (r *responder) scope() retrieval.Scope { return scopeOf(r.i.GuildID) }
+
 // userOf is the user behind an interaction, in a guild or a DM.
 func userOf(i *discordgo.Interaction) *discordgo.User {
 	if i.Member != nil && i.Member.User != nil {
@@ -161,27 +173,20 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		return
 	}
 	r := &responder{b: b, i: ic.Interaction}
-	if !b.begin() {
+	served := b.serve("interaction", r.tell, func(ctx context.Context) {
+		switch r.i.Type {
+		case discordgo.InteractionApplicationCommand:
+			b.onCommand(ctx, r)
+		case discordgo.InteractionApplicationCommandAutocomplete:
+			b.onAutocomplete(ctx, r)
+		case discordgo.InteractionMessageComponent:
+			b.onComponent(ctx, r)
+		}
+	})
+	if !served {
 		ctx, cancel := context.WithTimeout(context.Background(), ackWindow)
 		defer cancel()
 		r.tell(ctx, "I'm restarting right now. Please try again in a minute.")
-		return
-	}
-	defer b.end()
-	ctx, cancel := b.handlerContext()
-	defer cancel()
-	defer b.recoverPanic("interaction", func(text string) {
-		fctx, cancel := b.finalContext()
-		defer cancel()
-		r.tell(fctx, text)
-	})
-	switch r.i.Type {
-	case discordgo.InteractionApplicationCommand:
-		b.onCommand(ctx, r)
-	case discordgo.InteractionApplicationCommandAutocomplete:
-		b.onAutocomplete(ctx, r)
-	case discordgo.InteractionMessageComponent:
-		b.onComponent(ctx, r)
 	}
 }
 
@@ -214,38 +219,27 @@ func (b *Bot) onCommand(ctx context.Context, r *responder) {
 // interactionAllowed applies the channel and role guard rails, telling
 // the user privately when they fail.
 func (b *Bot) interactionAllowed(ctx context.Context, r *responder) bool {
-	if !b.channelAllowed(ctx, r.i.GuildID, r.i.ChannelID) {
-		_ = r.reply(ctx, errorMessage("I'm not enabled in this channel."), true)
-		return false
-	}
-	if !b.rolesAllowed(r.i.GuildID, r.i.Member) {
-		_ = r.reply(ctx, errorMessage("You need one of the allowed roles to use me here."), true)
-		return false
-	}
-	return true
+	return b.admit(ctx, r, b.accessRefusal(ctx, r.i.GuildID, r.i.ChannelID, r.i.Member))
 }
 
-// admitQuestion applies the length and rate guard rails to a question,
+// admitQuestion applies the question guard rails (see questionRefusal),
 // telling the user privately when they fail.
-func (b *Bot) admitQuestion(ctx context.Context, r *responder, q string) bool {
-	if q == "" {
-		_ = r.reply(ctx, errorMessage("Please include a question."), true)
-		return false
+func (b *Bot) admitQuestion(ctx context.Context, r *responder, q, ifEmpty string) bool {
+	return b.admit(ctx, r, b.questionRefusal(q, userOf(r.i).ID, ifEmpty))
+}
+
+// admit shows a guard rail's refusal privately; true when there is none.
+func (b *Bot) admit(ctx context.Context, r *responder, refusal string) bool {
+	if refusal == "" {
+		return true
 	}
-	if n := textLen(q); n > b.cfg.MaxQuestion {
-		_ = r.reply(ctx, errorMessage(tooLongText(n, b.cfg.MaxQuestion)), true)
-		return false
-	}
-	if ok, wait := b.limiter.allow(userOf(r.i).ID, time.Now()); !ok {
-		_ = r.reply(ctx, errorMessage(rateLimitText(wait)), true)
-		return false
-	}
-	return true
+	_ = r.reply(ctx, errorMessage(refusal), true)
+	return false
 }
 
 func (b *Bot) cmdAsk(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
 	q := strings.TrimSpace(optString(data.Options, "question"))
-	if !b.admitQuestion(ctx, r, q) {
+	if !b.admitQuestion(ctx, r, q, "Please include a question.") {
 		return
 	}
 	private := optBool(data.Options, "private")

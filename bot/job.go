@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
 )
 
 type jobKind int
@@ -41,17 +42,6 @@ type job struct {
 	origin string
 }
 
-// surface is where an answer appears: an interaction response or a
-// channel message, plus continuation messages after it.
-type surface interface {
-	// edit replaces the live (first) message.
-	edit(ctx context.Context, m outMessage, opts ...discordgo.RequestOption) (*discordgo.Message, error)
-	// send posts a continuation after the last message.
-	send(ctx context.Context, m outMessage, opts ...discordgo.RequestOption) (*discordgo.Message, error)
-	// ids are the messages shown so far, first first.
-	ids() []string
-}
-
 // answerRecord is a delivered answer: what feedback stores and what a
 // reply to any of its messages continues from.
 type answerRecord struct {
@@ -62,23 +52,53 @@ type answerRecord struct {
 	guildID, channelID string
 }
 
-// runJob waits for a slot in the LLM queue (showing the place in line),
-// streams the answer into the live message with throttled edits, then
-// sends the final rendering (continuations as further messages). It
+// runJob answers one job on sf, step by step: wait for a slot in the LLM
+// queue (showing the place in line), stream the answer into the live
+// message, render the result, deliver it (the live message's final edit,
+// then continuations) and remember it for feedback and follow-ups. It
 // returns the record of a delivered answer, or nil.
 func (b *Bot) runJob(ctx context.Context, sf surface, j job) *answerRecord {
 	if b.jobDone != nil {
 		defer b.jobDone(j.origin)
 	}
-	echo := ""
-	if j.echo {
-		echo = j.question
-		if j.kind == jobSummary {
-			echo = ""
-		}
+	live := b.liveEdits(ctx, sf)
+	defer live.stop()
+
+	var rec *answerRecord
+	var final []outMessage
+	ans, err := b.generate(ctx, live, j)
+	if err != nil {
+		final = []outMessage{errorMessage(b.jobErrorText(err, j))}
+	} else {
+		rec = b.newRecord(ctx, j, ans)
+		final = b.renderJob(ctx, j, ans, rec)
 	}
-	live := startLive(ctx, b.cfg.EditInterval, func(ctx context.Context, m outMessage, final bool) error {
-		retries := 0 // interim edits are best effort
+	if !b.deliver(sf, live, final, j.channelID) {
+		return nil
+	}
+	b.remember(rec, sf)
+	b.log.Info("answered", "kind", j.kind, "channel", j.channelID, "messages", len(final), "streamed_edits", live.interimEdits(), "ok", rec != nil)
+	return rec
+}
+
+// scope is the library view the job is answered from: the server it was
+// asked in, or the shared library for a DM.
+func (j job) scope() retrieval.Scope { return scopeOf(j.guildID) }
+
+// echoed is the question shown on the answer's first line, or "": slash
+// commands echo it (Discord shows only the command name), summaries never.
+func (j job) echoed() string {
+	if !j.echo || j.kind == jobSummary {
+		return ""
+	}
+	return j.question
+}
+
+// liveEdits edits sf's live message as the answer streams: interim edits
+// are best effort, the final one is retried on 429.
+func (b *Bot) liveEdits(ctx context.Context, sf surface) *liveMessage {
+	return startLive(ctx, b.cfg.EditInterval, func(ctx context.Context, m outMessage, final bool) error {
+		retries := 0
 		if final {
 			retries = b.cfg.RateLimitRetries
 		}
@@ -87,14 +107,31 @@ func (b *Bot) runJob(ctx context.Context, sf surface, j job) *answerRecord {
 			return err
 		})
 	})
-	defer live.stop()
+}
 
-	var (
-		final []outMessage
-		rec   *answerRecord
-	)
+// generate waits for a slot in the LLM queue, then runs the job on the
+// engine with the answer streamed into live. The slot is freed as soon
+// as the engine returns.
+func (b *Bot) generate(ctx context.Context, live *liveMessage, j job) (answer.Answer, error) {
+	release, err := b.waitTurn(ctx, live)
+	if err != nil {
+		return answer.Answer{}, err
+	}
+	defer release()
+	onDelta := streamInto(live, j.echoed())
+	eng := b.engineFor(j.scope())
+	if j.kind == jobSummary {
+		return eng.Summarize(ctx, j.question, j.length, onDelta)
+	}
+	return eng.Ask(ctx, j.question, j.history, onDelta)
+}
+
+// waitTurn takes a slot in the LLM queue. While the job waits, the live
+// message shows its place in line, and "Thinking…" again once its turn
+// comes.
+func (b *Bot) waitTurn(ctx context.Context, live *liveMessage) (release func(), err error) {
 	var queued, started atomic.Bool
-	release, err := b.queue.acquire(ctx, func(pos int) {
+	release, err = b.queue.acquire(ctx, func(pos int) {
 		if started.Load() {
 			return // a stale position update racing the hand-over
 		}
@@ -102,59 +139,67 @@ func (b *Bot) runJob(ctx context.Context, sf surface, j job) *answerRecord {
 		live.set(outMessage{Content: fmt.Sprintf("%sYou're #%d in line. I'll start on your question shortly.", markThinking, pos)})
 	})
 	if err != nil {
-		final = []outMessage{errorMessage(b.jobErrorText(err, j))}
-	} else {
-		var (
-			mu  sync.Mutex
-			raw strings.Builder
-		)
-		started.Store(true)
-		if queued.Load() {
-			live.set(outMessage{Content: markThinking + "Thinking…"})
-		}
-		onDelta := func(d string) {
-			mu.Lock()
-			raw.WriteString(d)
-			text := raw.String()
-			mu.Unlock()
-			live.set(streamingMessage(echo, text))
-		}
-		var ans answer.Answer
-		func() {
-			defer release()
-			switch j.kind {
-			case jobSummary:
-				ans, err = b.engine.Summarize(ctx, j.question, j.length, onDelta)
-			default:
-				ans, err = b.engine.Ask(ctx, j.question, j.history, onDelta)
-			}
-		}()
-		if err != nil {
-			final = []outMessage{errorMessage(b.jobErrorText(err, j))}
-		} else {
-			rec = &answerRecord{
-				id: randomHex(8), question: j.question, answer: ans.Text,
-				guildID: j.guildID, channelID: j.channelID,
-			}
-			if j.kind == jobSummary {
-				rec.question = "Summarize " + b.summaryTitle(ctx, ans, j.question)
-			}
-			for _, c := range ans.Citations {
-				rec.citations = append(rec.citations, c.Article.ID)
-			}
-			opts := renderOpts{Question: echo, FeedbackID: rec.id}
-			if j.kind == jobSummary {
-				opts.Title = b.summaryHeading(ctx, ans, j)
-			}
-			final = renderAnswer(ans, opts)
-		}
+		return nil, err
 	}
+	started.Store(true)
+	if queued.Load() {
+		live.set(outMessage{Content: thinkingText})
+	}
+	return release, nil
+}
 
+// streamInto is the engine's onDelta for a job: it gathers the raw text
+// and shows it, under the echoed question, as live's newest state.
+func streamInto(live *liveMessage, echo string) answer.DeltaFunc {
+	var (
+		mu  sync.Mutex
+		raw strings.Builder
+	)
+	return func(d string) {
+		mu.Lock()
+		raw.WriteString(d)
+		text := raw.String()
+		mu.Unlock()
+		live.set(streamingMessage(echo, text))
+	}
+}
+
+// newRecord is what the bot keeps of an answer: the question (for a
+// summary, which article), the text and the cited articles.
+func (b *Bot) newRecord(ctx context.Context, j job, ans answer.Answer) *answerRecord {
+	rec := &answerRecord{
+		id: randomHex(8), question: j.question, answer: ans.Text,
+		guildID: j.guildID, channelID: j.channelID,
+	}
+	if j.kind == jobSummary {
+		rec.question = "Summarize " + b.summaryTitle(ctx, ans, j)
+	}
+	for _, c := range ans.Citations {
+		rec.citations = append(rec.citations, c.Article.ID)
+	}
+	return rec
+}
+
+// renderJob lays the answer out as messages, with feedback buttons for
+// rec.
+func (b *Bot) renderJob(ctx context.Context, j job, ans answer.Answer, rec *answerRecord) []outMessage {
+	opts := renderOpts{Question: j.echoed(), FeedbackID: rec.id}
+	if j.kind == jobSummary {
+		opts.Title = b.summaryHeading(ctx, ans, j)
+	}
+	return renderAnswer(ans, opts)
+}
+
+// deliver sends the final rendering: final[0] as the live message's last
+// edit, the rest as continuations. It reports whether every part went
+// out. It runs on the final context: an answer cancelled at shutdown
+// still tells its user.
+func (b *Bot) deliver(sf surface, live *liveMessage, final []outMessage, channelID string) bool {
 	fctx, cancel := b.finalContext()
 	defer cancel()
 	if err := live.finish(fctx, final[0]); err != nil {
-		b.log.Error("final answer edit failed", "channel", j.channelID, "err", err)
-		return nil
+		b.log.Error("final answer edit failed", "channel", channelID, "err", err)
+		return false
 	}
 	for _, m := range final[1:] {
 		err := b.rest(fctx, "send continuation", func(opts ...discordgo.RequestOption) error {
@@ -162,18 +207,23 @@ func (b *Bot) runJob(ctx context.Context, sf surface, j job) *answerRecord {
 			return err
 		})
 		if err != nil {
-			b.log.Error("continuation message failed", "channel", j.channelID, "err", err)
-			return nil
+			b.log.Error("continuation message failed", "channel", channelID, "err", err)
+			return false
 		}
 	}
-	if rec != nil {
-		b.records.put(rec.id, rec)
-		for _, id := range sf.ids() {
-			b.turns.put(id, rec)
-		}
+	return true
+}
+
+// remember files a delivered answer (nil: none) under its feedback ID and
+// under each of its messages, which a reply continues from.
+func (b *Bot) remember(rec *answerRecord, sf surface) {
+	if rec == nil {
+		return
 	}
-	b.log.Info("answered", "kind", j.kind, "channel", j.channelID, "messages", len(final), "streamed_edits", live.interimEdits(), "ok", rec != nil)
-	return rec
+	b.records.put(rec.id, rec)
+	for _, id := range sf.ids() {
+		b.turns.put(id, rec)
+	}
 }
 
 // jobErrorText turns an engine error into one clear sentence for the
@@ -199,8 +249,7 @@ func (b *Bot) jobErrorText(err error, j job) string {
 	case errors.Is(err, answer.ErrUnknownArticle):
 		return fmt.Sprintf("I don't know an article called “%s”. Try /articles for the list.", escapeMarkdown(truncate(j.question, 100)))
 	}
-	ref := randomHex(4)
-	b.log.Error("answer failed", "ref", ref, "err", b.redact(err))
+	ref := b.logFailure("answer failed", err)
 	var llm *answer.LLMError
 	if errors.As(err, &llm) {
 		return fmt.Sprintf("⚠️ I couldn't answer: the language model is not responding right now (ref: %s). Please try again in a few minutes.", ref)
@@ -208,141 +257,28 @@ func (b *Bot) jobErrorText(err error, j job) string {
 	return fmt.Sprintf("⚠️ I couldn't answer right now: something failed while looking it up (ref: %s). Please try again in a few minutes.", ref)
 }
 
-// summaryTitle is the article a summary is about, for records.
-func (b *Bot) summaryTitle(ctx context.Context, ans answer.Answer, ref string) string {
+// summaryTitle is the article a summary job is about, for records.
+func (b *Bot) summaryTitle(ctx context.Context, ans answer.Answer, j job) string {
 	if len(ans.Citations) > 0 && ans.Citations[0].Article.Title != "" {
 		return ans.Citations[0].Article.Title
 	}
-	if a, ok := b.articleByID(ctx, ref); ok && a.Title != "" {
+	if a, ok := b.articleByID(ctx, j.scope(), j.question); ok && a.Title != "" {
 		return a.Title
 	}
-	return ref
+	return j.question
 }
 
 // summaryHeading is the first line of a summary.
 func (b *Bot) summaryHeading(ctx context.Context, ans answer.Answer, j job) string {
-	title := escapeLinkText(truncate(b.summaryTitle(ctx, ans, j.question), 200))
+	title := escapeLinkText(truncate(b.summaryTitle(ctx, ans, j), 200))
 	src := ""
 	if len(ans.Citations) > 0 {
 		src = safeURL(ans.Citations[0].Article.Source)
-	} else if a, ok := b.articleByID(ctx, j.question); ok {
+	} else if a, ok := b.articleByID(ctx, j.scope(), j.question); ok {
 		src = safeURL(a.Source)
 	}
 	if src != "" {
 		title = "[" + title + "](" + src + ")"
 	}
-	length := string(j.length)
-	if length == "" {
-		length = string(answer.Medium)
-	}
-	return fmt.Sprintf("📰 **Summary of %s** (%s)", title, length)
-}
-
-// interactionSurface shows an answer as the interaction's response and
-// follow-ups.
-type interactionSurface struct {
-	r         *responder
-	ephemeral bool
-
-	mu       sync.Mutex
-	original string
-	extra    []string
-}
-
-func (s *interactionSurface) edit(ctx context.Context, m outMessage, opts ...discordgo.RequestOption) (*discordgo.Message, error) {
-	msg, err := s.r.editOriginal(ctx, m, opts...)
-	if err == nil && msg != nil {
-		s.mu.Lock()
-		s.original = msg.ID
-		s.mu.Unlock()
-	}
-	return msg, err
-}
-
-func (s *interactionSurface) send(ctx context.Context, m outMessage, opts ...discordgo.RequestOption) (*discordgo.Message, error) {
-	msg, err := s.r.followup(ctx, m, s.ephemeral, opts...)
-	if err == nil && msg != nil {
-		s.mu.Lock()
-		s.extra = append(s.extra, msg.ID)
-		s.mu.Unlock()
-	}
-	return msg, err
-}
-
-func (s *interactionSurface) ids() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	if s.original != "" {
-		out = append(out, s.original)
-	}
-	return append(out, s.extra...)
-}
-
-// channelSurface shows an answer as a channel message (a reply to the
-// question, or the first message in a thread) and continuations, each a
-// reply to the part before it so the reply chain stays linear.
-type channelSurface struct {
-	b         *Bot
-	channelID string
-
-	mu    sync.Mutex
-	first *discordgo.Message
-	parts []string
-}
-
-// start posts the placeholder the answer will be edited into.
-func (s *channelSurface) start(ctx context.Context, m outMessage, replyTo *discordgo.Message) error {
-	send := &discordgo.MessageSend{Content: m.Content, AllowedMentions: noMentions()}
-	if replyTo != nil {
-		no := false
-		send.Reference = &discordgo.MessageReference{MessageID: replyTo.ID, ChannelID: replyTo.ChannelID, GuildID: replyTo.GuildID, FailIfNotExists: &no}
-	}
-	var msg *discordgo.Message
-	err := s.b.rest(ctx, "post answer", func(opts ...discordgo.RequestOption) error {
-		var err error
-		msg, err = s.b.s.ChannelMessageSendComplex(s.channelID, send, opts...)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.first = msg
-	s.parts = []string{msg.ID}
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *channelSurface) edit(ctx context.Context, m outMessage, opts ...discordgo.RequestOption) (*discordgo.Message, error) {
-	s.mu.Lock()
-	id := s.first.ID
-	s.mu.Unlock()
-	content, embeds, comps := m.replacement()
-	return s.b.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
-		ID: id, Channel: s.channelID, Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions(),
-	}, opts...)
-}
-
-func (s *channelSurface) send(ctx context.Context, m outMessage, opts ...discordgo.RequestOption) (*discordgo.Message, error) {
-	s.mu.Lock()
-	prev := s.parts[len(s.parts)-1]
-	s.mu.Unlock()
-	no := false
-	msg, err := s.b.s.ChannelMessageSendComplex(s.channelID, &discordgo.MessageSend{
-		Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions(),
-		Reference: &discordgo.MessageReference{MessageID: prev, ChannelID: s.channelID, FailIfNotExists: &no},
-	}, opts...)
-	if err == nil && msg != nil {
-		s.mu.Lock()
-		s.parts = append(s.parts, msg.ID)
-		s.mu.Unlock()
-	}
-	return msg, err
-}
-
-func (s *channelSurface) ids() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.parts...)
+	return fmt.Sprintf("📰 **Summary of %s** (%s)", title, summaryLength(string(j.length)))
 }

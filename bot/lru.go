@@ -43,12 +43,7 @@ func (c *lru[K, V]) put(k K, v V) {
 		c.order.MoveToFront(e)
 		return
 	}
-	c.items[k] = c.order.PushFront(&lruEntry[K, V]{key: k, val: v})
-	for c.order.Len() > c.max {
-		old := c.order.Back()
-		c.order.Remove(old)
-		delete(c.items, old.Value.(*lruEntry[K, V]).key)
-	}
+	c.addLocked(k, v)
 }
 
 // update applies f (which must be quick and must not use the cache) to
@@ -64,16 +59,16 @@ func (c *lru[K, V]) update(k K, f func(V) V) {
 		return
 	}
 	var zero V
-	c.items[k] = c.order.PushFront(&lruEntry[K, V]{key: k, val: f(zero)})
+	c.addLocked(k, f(zero))
+}
+
+// addLocked inserts a new key as the most recent and evicts the least
+// recent beyond max. Callers hold c.mu.
+func (c *lru[K, V]) addLocked(k K, v V) {
+	c.items[k] = c.order.PushFront(&lruEntry[K, V]{key: k, val: v})
 	for c.order.Len() > c.max {
 		old := c.order.Back()
 		c.order.Remove(old)
 		delete(c.items, old.Value.(*lruEntry[K, V]).key)
 	}
-}
-
-func (c *lru[K, V]) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
 }

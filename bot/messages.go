@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -34,18 +33,8 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
-	if !b.begin() {
-		return
-	}
-	defer b.end()
-	ctx, cancel := b.handlerContext()
-	defer cancel()
-	defer b.recoverPanic("message", func(text string) {
-		fctx, cancel := b.finalContext()
-		defer cancel()
-		b.replyText(fctx, m, text)
-	})
-	b.handleMessage(ctx, m)
+	tell := func(ctx context.Context, text string) { b.replyText(ctx, m, text) }
+	b.serve("message", tell, func(ctx context.Context) { b.handleMessage(ctx, m) })
 }
 
 func (b *Bot) handleMessage(ctx context.Context, m *discordgo.Message) {
@@ -53,20 +42,13 @@ func (b *Bot) handleMessage(ctx context.Context, m *discordgo.Message) {
 	if trig == trigNone {
 		return
 	}
-	if !b.channelAllowed(ctx, m.GuildID, m.ChannelID) || !b.rolesAllowed(m.GuildID, m.Member) {
+	if b.accessRefusal(ctx, m.GuildID, m.ChannelID, m.Member) != "" {
 		b.log.Debug("ignored message outside the allowed channels or roles", "channel", m.ChannelID)
 		return
 	}
-	if q == "" {
-		b.replyText(ctx, m, "Ask me something about the articles, for example “@"+b.botName+" what was agreed?”, or use /ask. /help explains more.")
-		return
-	}
-	if n := textLen(q); n > b.cfg.MaxQuestion {
-		b.replyText(ctx, m, tooLongText(n, b.cfg.MaxQuestion))
-		return
-	}
-	if ok, wait := b.limiter.allow(m.Author.ID, time.Now()); !ok {
-		b.replyText(ctx, m, rateLimitText(wait))
+	hint := "Ask me something about the articles, for example “@" + b.botName + " what was agreed?”, or use /ask. /help explains more."
+	if refusal := b.questionRefusal(q, m.Author.ID, hint); refusal != "" {
+		b.replyText(ctx, m, refusal)
 		return
 	}
 
@@ -91,7 +73,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *discordgo.Message) {
 	}
 
 	sf := &channelSurface{b: b, channelID: channelID}
-	if err := sf.start(ctx, outMessage{Content: markThinking + "Thinking…"}, replyTo); err != nil {
+	if err := sf.start(ctx, outMessage{Content: thinkingText}, replyTo); err != nil {
 		b.log.Warn("could not post an answer", "channel", channelID, "err", err)
 		return
 	}
@@ -180,12 +162,11 @@ func threadName(q string) string {
 
 // replyText answers a message with a short notice.
 func (b *Bot) replyText(ctx context.Context, m *discordgo.Message, text string) {
-	no := false
 	err := b.rest(ctx, "reply", func(opts ...discordgo.RequestOption) error {
 		_, err := b.s.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
 			Content:         truncate(text, maxContent),
 			AllowedMentions: noMentions(),
-			Reference:       &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &no},
+			Reference:       replyRef(m.ID, m.ChannelID, m.GuildID),
 		}, opts...)
 		return err
 	})

@@ -24,6 +24,7 @@ const (
 	markUngrounded = "⚠️ "
 	markExtractive = "📄 "
 	markThinking   = "⏳ "
+	thinkingText   = markThinking + "Thinking…"
 	streamCursor   = " ▌"
 	embedColor     = 0x5865F2
 )
@@ -153,17 +154,7 @@ func sourcesEmbeds(cites []answer.Citation) []*discordgo.MessageEmbed {
 // quoteMax > 0, the supporting quote on the next line.
 func citationLine(c answer.Citation, quoteMax int) string {
 	art := c.Article
-	title := art.Title
-	if title == "" {
-		title = art.ID
-	}
-	title = escapeLinkText(truncate(title, 200))
-	line := fmt.Sprintf("**[%d]** ", c.N)
-	if u := safeURL(art.Source); u != "" {
-		line += "[" + title + "](" + u + ")"
-	} else {
-		line += "**" + title + "**"
-	}
+	line := fmt.Sprintf("**[%d]** ", c.N) + titleLink(truncate(displayTitle(art), 200), art.Source)
 	var meta []string
 	if art.Author != "" {
 		meta = append(meta, escapeMarkdown(truncate(art.Author, 100)))
@@ -178,6 +169,16 @@ func citationLine(c answer.Citation, quoteMax int) string {
 		line += "\n> " + escapeMarkdown(truncate(q, quoteMax))
 	}
 	return line
+}
+
+// titleLink shows an article title as a link to its source, or in bold
+// when the source is not a usable URL.
+func titleLink(title, source string) string {
+	title = escapeLinkText(title)
+	if u := safeURL(source); u != "" {
+		return "[" + title + "](" + u + ")"
+	}
+	return "**" + title + "**"
 }
 
 // safeURL returns an http(s) URL safe inside Markdown link parentheses,

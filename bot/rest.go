@@ -131,6 +131,13 @@ func restStatus(err error) int {
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
+// replyRef makes a message a reply to messageID; a reply whose target
+// was deleted meanwhile is still sent, as a plain message.
+func replyRef(messageID, channelID, guildID string) *discordgo.MessageReference {
+	no := false
+	return &discordgo.MessageReference{MessageID: messageID, ChannelID: channelID, GuildID: guildID, FailIfNotExists: &no}
+}
+
 // noMentions is attached to every message the bot sends: generated text
 // must never ping @everyone, roles or users.
 func noMentions() *discordgo.MessageAllowedMentions {

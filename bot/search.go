@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -13,39 +12,23 @@ import (
 
 func (b *Bot) cmdSearch(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
 	q := strings.TrimSpace(optString(data.Options, "query"))
-	if q == "" {
-		_ = r.reply(ctx, errorMessage("Please give me something to search for."), true)
-		return
-	}
-	if n := textLen(q); n > b.cfg.MaxQuestion {
-		_ = r.reply(ctx, errorMessage(tooLongText(n, b.cfg.MaxQuestion)), true)
-		return
-	}
-	if ok, wait := b.limiter.allow(userOf(r.i).ID, time.Now()); !ok {
-		_ = r.reply(ctx, errorMessage(rateLimitText(wait)), true)
+	if !b.admitQuestion(ctx, r, q, "Please give me something to search for.") {
 		return
 	}
 	if r.deferReply(ctx, true) != nil {
 		return
 	}
-	passages, err := b.engine.Search(ctx, q, b.cfg.SearchK)
+	passages, err := b.engineFor(r.scope()).Search(ctx, q, b.cfg.SearchK)
 	var msg outMessage
 	if err != nil {
-		ref := randomHex(4)
-		b.log.Error("search failed", "ref", ref, "err", b.redact(err))
+		ref := b.logFailure("search failed", err)
 		msg = errorMessage(fmt.Sprintf("⚠️ The search failed (ref: %s). Please try again in a moment.", ref))
 	} else {
 		msg = searchResults(q, passages)
 	}
 	fctx, cancel := b.finalContext()
 	defer cancel()
-	err = b.rest(fctx, "show search results", func(opts ...discordgo.RequestOption) error {
-		_, err := r.editOriginal(fctx, msg, opts...)
-		return err
-	})
-	if err != nil {
-		b.log.Warn("show search results", "err", err)
-	}
+	r.show(fctx, "show search results", msg)
 }
 
 // searchResults renders passages as one embed, a field per passage, with

@@ -28,13 +28,17 @@ const (
 func textLen(s string) int {
 	n := 0
 	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
+		n += runeUnits(r)
 	}
 	return n
+}
+
+// runeUnits is how many UTF-16 code units r takes: two above the BMP.
+func runeUnits(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
 }
 
 // prefixFit is the largest byte index i on a rune boundary with
@@ -42,10 +46,7 @@ func textLen(s string) int {
 func prefixFit(s string, limit int) int {
 	n := 0
 	for i, r := range s {
-		w := 1
-		if r >= 0x10000 {
-			w = 2
-		}
+		w := runeUnits(r)
 		if n+w > limit {
 			return i
 		}

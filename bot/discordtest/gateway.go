@@ -223,23 +223,19 @@ func (s *Server) Drop() {
 }
 
 // Reconnect sends op 7: the client should reconnect and resume.
-func (s *Server) Reconnect() {
-	s.mu.Lock()
-	c := s.conn
-	s.mu.Unlock()
-	if c != nil {
-		_ = c.write(map[string]any{"op": opReconnect, "d": nil})
-	}
-}
+func (s *Server) Reconnect() { s.sendOp(opReconnect, nil) }
 
 // InvalidSession sends op 9 (not resumable): the client must identify
 // again.
-func (s *Server) InvalidSession() {
+func (s *Server) InvalidSession() { s.sendOp(opInvalidSession, false) }
+
+// sendOp writes a non-dispatch op to the connected client, if any.
+func (s *Server) sendOp(op int, d any) {
 	s.mu.Lock()
 	c := s.conn
 	s.mu.Unlock()
 	if c != nil {
-		_ = c.write(map[string]any{"op": opInvalidSession, "d": false})
+		_ = c.write(map[string]any{"op": op, "d": d})
 	}
 }
 
@@ -261,16 +257,8 @@ func (s *Server) WaitResumes(ctx context.Context, n int) error {
 	return s.wait(ctx, "gateway RESUME", func() bool { return s.resumes >= n && s.conn != nil })
 }
 
-// WaitDisconnected waits until no gateway connection is open.
-func (s *Server) WaitDisconnected(ctx context.Context) error {
-	return s.wait(ctx, "gateway disconnect", func() bool { return s.conn == nil })
-}
-
 // Identifies counts IDENTIFY handshakes.
 func (s *Server) Identifies() int { s.mu.Lock(); defer s.mu.Unlock(); return s.identifies }
-
-// Resumes counts successful RESUMEs.
-func (s *Server) Resumes() int { s.mu.Lock(); defer s.mu.Unlock(); return s.resumes }
 
 // Heartbeats counts heartbeats received.
 func (s *Server) Heartbeats() int { s.mu.Lock(); defer s.mu.Unlock(); return s.heartbeats }

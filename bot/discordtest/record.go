@@ -26,9 +26,6 @@ type Call struct {
 	Status int
 }
 
-// Decode unmarshals the raw body into v.
-func (c Call) Decode(v any) error { return json.Unmarshal(c.Raw, v) }
-
 // String is a short description for test failure messages.
 func (c Call) String() string { return fmt.Sprintf("%s %s → %d", c.Method, c.Path, c.Status) }
 
@@ -62,21 +59,6 @@ func (s *Server) WaitCall(ctx context.Context, match func(Call) bool) (Call, err
 			}
 		}
 		return false
-	})
-	return found, err
-}
-
-// WaitCalls waits until at least n recorded calls match.
-func (s *Server) WaitCalls(ctx context.Context, n int, match func(Call) bool) ([]Call, error) {
-	var found []Call
-	err := s.wait(ctx, fmt.Sprintf("%d matching REST calls", n), func() bool {
-		found = found[:0]
-		for _, c := range s.calls {
-			if match(c) {
-				found = append(found, c)
-			}
-		}
-		return len(found) >= n
 	})
 	return found, err
 }

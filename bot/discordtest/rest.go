@@ -2,8 +2,10 @@ package discordtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +51,6 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v9/channels/{cid}/messages/{mid}", s.auth(s.getMessage))
 	mux.HandleFunc("PATCH /api/v9/channels/{cid}/messages/{mid}", s.auth(s.patchMessage))
 	mux.HandleFunc("POST /api/v9/channels/{cid}/messages/{mid}/threads", s.auth(s.postMessageThread))
-	mux.HandleFunc("POST /api/v9/channels/{cid}/threads", s.auth(s.postThread))
 	mux.HandleFunc("POST /api/v9/channels/{cid}/typing", s.auth(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
@@ -104,8 +105,8 @@ func (s *Server) putCommands(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, 50109, "commands body is not a JSON array: %v", err)
 		return
 	}
-	if probs := checkCommands(list); len(probs) > 0 {
-		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+	if e := invalidForm(checkCommands(list)); e != nil {
+		s.reject(w, e)
 		return
 	}
 	var cmds []*discordgo.ApplicationCommand
@@ -133,6 +134,32 @@ func (s *Server) fail(w http.ResponseWriter, status, code int, format string, ar
 	msg := s.problemLocked(format, args...)
 	s.mu.Unlock()
 	apiError(w, status, code, msg)
+}
+
+// callError is a Discord error answer that counts as a problem of the
+// request, found while holding s.mu and answered (with reject) after.
+type callError struct {
+	status, code int
+	msg          string
+}
+
+func errorf(status, code int, format string, args ...any) *callError {
+	return &callError{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// invalidForm is Discord's answer to a body that breaks its limits, or
+// nil when probs is empty.
+func invalidForm(probs []string) *callError {
+	if len(probs) == 0 {
+		return nil
+	}
+	return errorf(http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+}
+
+// reject records e as a problem and answers with it. Callers do not hold
+// s.mu.
+func (s *Server) reject(w http.ResponseWriter, e *callError) {
+	s.fail(w, e.status, e.code, "%s", e.msg)
 }
 
 func readBody(r *http.Request) ([]byte, error) { return io.ReadAll(r.Body) }
@@ -207,84 +234,17 @@ func (s *Server) dispatchMessageCreate(m *discordgo.Message) {
 
 func (s *Server) postCallback(w http.ResponseWriter, r *http.Request) {
 	body, _ := decodeBody(r)
-	s.mu.Lock()
-	in, ok := s.interactions[r.PathValue("id")]
-	if !ok || in.token != r.PathValue("token") {
-		s.mu.Unlock()
-		s.fail(w, http.StatusNotFound, 10062, "Unknown interaction %s", r.PathValue("id"))
-		return
-	}
-	if in.acked {
-		s.mu.Unlock()
-		s.fail(w, http.StatusBadRequest, 40060, "Interaction %s has already been acknowledged.", in.id)
-		return
-	}
-	if late := time.Since(in.sentAt); late > interactionWindow {
-		s.mu.Unlock()
-		s.fail(w, http.StatusNotFound, 10062, "Unknown interaction %s (callback %v after the event; Discord allows %v)", in.id, late.Round(time.Millisecond), interactionWindow)
-		return
-	}
 	typ := discordgo.InteractionResponseType(num(body["type"]))
 	data, _ := body["data"].(map[string]any)
+	s.mu.Lock()
+	in, e := s.callbackTargetLocked(r.PathValue("id"), r.PathValue("token"))
 	var created *discordgo.Message
-	switch typ {
-	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseDeferredChannelMessageWithSource:
-		if in.kind != discordgo.InteractionApplicationCommand && in.kind != discordgo.InteractionMessageComponent {
-			s.mu.Unlock()
-			s.fail(w, http.StatusBadRequest, 50035, "response type %d is not valid for interaction type %d", typ, in.kind)
-			return
-		}
-		if typ == discordgo.InteractionResponseChannelMessageWithSource {
-			if probs := checkMessage(data, true); len(probs) > 0 {
-				s.mu.Unlock()
-				s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
-				return
-			}
-		}
-		m := s.botMessage(in.channelID, in.guildID)
-		m.Type = discordgo.MessageTypeChatInputCommand
-		m.WebhookID = s.opts.AppID
-		u := in.user
-		m.Interaction = &discordgo.MessageInteraction{ID: in.id, Type: in.kind, Name: in.name, User: &u}
-		if data != nil {
-			applyMessage(m, data)
-		}
-		if typ == discordgo.InteractionResponseDeferredChannelMessageWithSource {
-			m.Flags |= discordgo.MessageFlagsLoading
-		}
-		s.storeLocked(m)
-		in.originalID = m.ID
-		created = s.viewLocked(m)
-	case discordgo.InteractionResponseDeferredMessageUpdate, discordgo.InteractionResponseUpdateMessage:
-		if in.kind != discordgo.InteractionMessageComponent {
-			s.mu.Unlock()
-			s.fail(w, http.StatusBadRequest, 50035, "response type %d is only valid for components", typ)
-			return
-		}
-		if typ == discordgo.InteractionResponseUpdateMessage {
-			if probs := checkMessage(data, false); len(probs) > 0 {
-				s.mu.Unlock()
-				s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
-				return
-			}
-			if m, ok := s.messages[in.originalID]; ok && data != nil {
-				applyMessage(m, data)
-			}
-		}
-	case discordgo.InteractionApplicationCommandAutocompleteResult:
-		if in.kind != discordgo.InteractionApplicationCommandAutocomplete {
-			s.mu.Unlock()
-			s.fail(w, http.StatusBadRequest, 50035, "autocomplete result for interaction type %d", in.kind)
-			return
-		}
-		if probs := checkChoices(data); len(probs) > 0 {
-			s.mu.Unlock()
-			s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
-			return
-		}
-	default:
+	if e == nil {
+		created, e = s.respondLocked(in, typ, data)
+	}
+	if e != nil {
 		s.mu.Unlock()
-		s.fail(w, http.StatusBadRequest, 50035, "unsupported interaction response type %d", typ)
+		s.reject(w, e)
 		return
 	}
 	in.acked, in.ackType, in.ackAt = true, typ, time.Now()
@@ -294,43 +254,120 @@ func (s *Server) postCallback(w http.ResponseWriter, r *http.Request) {
 	s.dispatchMessageCreate(created)
 }
 
-// webhookTarget finds the message a webhook route addresses.
-func (s *Server) webhookTargetLocked(r *http.Request) (*interaction, *discordgo.Message, int, string) {
+// callbackTargetLocked finds the interaction a callback answers, refusing
+// a second or a late first response as Discord does.
+func (s *Server) callbackTargetLocked(id, token string) (*interaction, *callError) {
+	in, ok := s.interactions[id]
+	if !ok || in.token != token {
+		return nil, errorf(http.StatusNotFound, 10062, "Unknown interaction %s", id)
+	}
+	if in.acked {
+		return nil, errorf(http.StatusBadRequest, 40060, "Interaction %s has already been acknowledged.", in.id)
+	}
+	if late := time.Since(in.sentAt); late > interactionWindow {
+		return nil, errorf(http.StatusNotFound, 10062, "Unknown interaction %s (callback %v after the event; Discord allows %v)", in.id, late.Round(time.Millisecond), interactionWindow)
+	}
+	return in, nil
+}
+
+// respondLocked applies a first response of type typ to in, checking it
+// fits the interaction. A message response creates the @original
+// message, returned for its MESSAGE_CREATE.
+func (s *Server) respondLocked(in *interaction, typ discordgo.InteractionResponseType, data map[string]any) (*discordgo.Message, *callError) {
+	switch typ {
+	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseDeferredChannelMessageWithSource:
+		return s.respondMessageLocked(in, typ, data)
+	case discordgo.InteractionResponseDeferredMessageUpdate, discordgo.InteractionResponseUpdateMessage:
+		if in.kind != discordgo.InteractionMessageComponent {
+			return nil, errorf(http.StatusBadRequest, 50035, "response type %d is only valid for components", typ)
+		}
+		if typ == discordgo.InteractionResponseUpdateMessage {
+			if e := invalidForm(checkMessage(data, false)); e != nil {
+				return nil, e
+			}
+			if m, ok := s.messages[in.originalID]; ok && data != nil {
+				applyMessage(m, data)
+			}
+		}
+		return nil, nil
+	case discordgo.InteractionApplicationCommandAutocompleteResult:
+		if in.kind != discordgo.InteractionApplicationCommandAutocomplete {
+			return nil, errorf(http.StatusBadRequest, 50035, "autocomplete result for interaction type %d", in.kind)
+		}
+		return nil, invalidForm(checkChoices(data))
+	}
+	return nil, errorf(http.StatusBadRequest, 50035, "unsupported interaction response type %d", typ)
+}
+
+// respondMessageLocked creates the response message of a command or
+// component: with content, or deferred ("thinking" until edited).
+func (s *Server) respondMessageLocked(in *interaction, typ discordgo.InteractionResponseType, data map[string]any) (*discordgo.Message, *callError) {
+	if in.kind != discordgo.InteractionApplicationCommand && in.kind != discordgo.InteractionMessageComponent {
+		return nil, errorf(http.StatusBadRequest, 50035, "response type %d is not valid for interaction type %d", typ, in.kind)
+	}
+	if typ == discordgo.InteractionResponseChannelMessageWithSource {
+		if e := invalidForm(checkMessage(data, true)); e != nil {
+			return nil, e
+		}
+	}
+	m := s.botMessage(in.channelID, in.guildID)
+	m.Type = discordgo.MessageTypeChatInputCommand
+	m.WebhookID = s.opts.AppID
+	u := in.user
+	m.Interaction = &discordgo.MessageInteraction{ID: in.id, Type: in.kind, Name: in.name, User: &u}
+	if data != nil {
+		applyMessage(m, data)
+	}
+	if typ == discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		m.Flags |= discordgo.MessageFlagsLoading
+	}
+	s.storeLocked(m)
+	in.originalID = m.ID
+	return s.viewLocked(m), nil
+}
+
+// webhookLocked finds the interaction a webhook route's token belongs
+// to; the token works for 15 minutes, as Discord's do.
+func (s *Server) webhookLocked(r *http.Request) (*interaction, *callError) {
 	in, ok := s.byToken[r.PathValue("token")]
 	if !ok || r.PathValue("app") != s.opts.AppID {
-		return nil, nil, 10015, "Unknown Webhook"
+		return nil, errorf(http.StatusNotFound, 10015, "Unknown Webhook")
 	}
 	if time.Since(in.sentAt) > 15*time.Minute {
-		return nil, nil, 50027, "Invalid Webhook Token"
+		return nil, errorf(http.StatusNotFound, 50027, "Invalid Webhook Token")
+	}
+	return in, nil
+}
+
+// webhookMessageLocked finds the message a webhook message route
+// addresses: @original or one of the follow-ups.
+func (s *Server) webhookMessageLocked(r *http.Request) (*discordgo.Message, *callError) {
+	in, e := s.webhookLocked(r)
+	if e != nil {
+		return nil, e
 	}
 	mid := r.PathValue("mid")
 	if mid == "@original" {
 		if !in.acked || in.originalID == "" {
-			return in, nil, 10008, "Unknown Message (the interaction has no response yet)"
+			return nil, errorf(http.StatusNotFound, 10008, "Unknown Message (the interaction has no response yet)")
 		}
 		mid = in.originalID
-	} else {
-		found := false
-		for _, id := range in.followups {
-			found = found || id == mid
-		}
-		if !found {
-			return in, nil, 10008, "Unknown Message"
-		}
+	} else if !slices.Contains(in.followups, mid) {
+		return nil, errorf(http.StatusNotFound, 10008, "Unknown Message")
 	}
 	m, ok := s.messages[mid]
 	if !ok {
-		return in, nil, 10008, "Unknown Message"
+		return nil, errorf(http.StatusNotFound, 10008, "Unknown Message")
 	}
-	return in, m, 0, ""
+	return m, nil
 }
 
 func (s *Server) getWebhookMessage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	_, m, code, msg := s.webhookTargetLocked(r)
-	if m == nil {
+	m, e := s.webhookMessageLocked(r)
+	if e != nil {
 		s.mu.Unlock()
-		s.fail(w, http.StatusNotFound, code, "%s", msg)
+		s.reject(w, e)
 		return
 	}
 	v := s.viewLocked(m)
@@ -341,15 +378,13 @@ func (s *Server) getWebhookMessage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) patchWebhookMessage(w http.ResponseWriter, r *http.Request) {
 	body, _ := decodeBody(r)
 	s.mu.Lock()
-	_, m, code, msg := s.webhookTargetLocked(r)
-	if m == nil {
-		s.mu.Unlock()
-		s.fail(w, http.StatusNotFound, code, "%s", msg)
-		return
+	m, e := s.webhookMessageLocked(r)
+	if e == nil {
+		e = invalidForm(checkMessage(body, false))
 	}
-	if probs := checkMessage(body, false); len(probs) > 0 {
+	if e != nil {
 		s.mu.Unlock()
-		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+		s.reject(w, e)
 		return
 	}
 	s.editUnlock(w, m, body)
@@ -373,20 +408,16 @@ func (s *Server) editUnlock(w http.ResponseWriter, m *discordgo.Message, body ma
 func (s *Server) postFollowup(w http.ResponseWriter, r *http.Request) {
 	body, _ := decodeBody(r)
 	s.mu.Lock()
-	in, ok := s.byToken[r.PathValue("token")]
-	if !ok || r.PathValue("app") != s.opts.AppID {
-		s.mu.Unlock()
-		s.fail(w, http.StatusNotFound, 10015, "Unknown Webhook")
-		return
+	in, e := s.webhookLocked(r)
+	if e == nil && !in.acked {
+		e = errorf(http.StatusBadRequest, 40060, "follow-up before the interaction was acknowledged")
 	}
-	if !in.acked {
-		s.mu.Unlock()
-		s.fail(w, http.StatusBadRequest, 40060, "follow-up before the interaction was acknowledged")
-		return
+	if e == nil {
+		e = invalidForm(checkMessage(body, true))
 	}
-	if probs := checkMessage(body, true); len(probs) > 0 {
+	if e != nil {
 		s.mu.Unlock()
-		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+		s.reject(w, e)
 		return
 	}
 	m := s.botMessage(in.channelID, in.guildID)
@@ -452,8 +483,8 @@ func idLess(a, b string) bool {
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	body, raw := decodeBody(r)
 	cid := r.PathValue("cid")
-	if probs := checkMessage(body, true); len(probs) > 0 {
-		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+	if e := invalidForm(checkMessage(body, true)); e != nil {
+		s.reject(w, e)
 		return
 	}
 	var send discordgo.MessageSend
@@ -506,8 +537,8 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) patchMessage(w http.ResponseWriter, r *http.Request) {
 	body, _ := decodeBody(r)
-	if probs := checkMessage(body, false); len(probs) > 0 {
-		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: %s", strings.Join(probs, "; "))
+	if e := invalidForm(checkMessage(body, false)); e != nil {
+		s.reject(w, e)
 		return
 	}
 	s.mu.Lock()
@@ -559,27 +590,6 @@ func (s *Server) postMessageThread(w http.ResponseWriter, r *http.Request) {
 		"id": c.ID, "guild_id": c.GuildID, "parent_id": c.ParentID, "name": c.Name, "owner_id": c.OwnerID,
 		"type": int(c.Type), "newly_created": true,
 	})
-}
-
-func (s *Server) postThread(w http.ResponseWriter, r *http.Request) {
-	body, _ := decodeBody(r)
-	cid := r.PathValue("cid")
-	name := str(body, "name")
-	if n := TextLen(name); n < 1 || n > 100 {
-		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: thread name of %d characters (1 to 100)", n)
-		return
-	}
-	typ := discordgo.ChannelType(num(body["type"]))
-	if typ == 0 {
-		typ = discordgo.ChannelTypeGuildPrivateThread
-	}
-	s.mu.Lock()
-	th := &discordgo.Channel{ID: s.newIDLocked(), GuildID: s.guildOfLocked(cid), ParentID: cid, Name: name, OwnerID: s.bot.ID, Type: typ}
-	s.channels[th.ID] = th
-	c := *th
-	s.notifyLocked()
-	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, c)
 }
 
 func num(v any) float64 {

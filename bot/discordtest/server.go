@@ -134,9 +134,6 @@ func (s *Server) Token() string { return s.opts.Token }
 // AppID is the application ID (also the bot user's ID).
 func (s *Server) AppID() string { return s.opts.AppID }
 
-// BotUser is the bot's own user.
-func (s *Server) BotUser() discordgo.User { return s.bot }
-
 // Mention is how a message mentions the bot: "<@ID>".
 func (s *Server) Mention() string { return "<@" + s.opts.AppID + ">" }
 
@@ -212,15 +209,6 @@ func (s *Server) problemLocked(format string, args ...any) string {
 	return p
 }
 
-// AddChannel makes a channel known to the fake (GET /channels/{id}). Tests
-// need it only for channel lookups such as a thread's parent.
-func (s *Server) AddChannel(ch discordgo.Channel) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := ch
-	s.channels[c.ID] = &c
-}
-
 // Message returns a copy of a stored message (user or bot) by ID.
 func (s *Server) Message(id string) (discordgo.Message, bool) {
 	s.mu.Lock()
@@ -249,11 +237,6 @@ func (s *Server) Commands(guildID string) []*discordgo.ApplicationCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]*discordgo.ApplicationCommand(nil), s.commands[guildID]...)
-}
-
-// WaitCommands waits until commands are registered for guildID.
-func (s *Server) WaitCommands(ctx context.Context, guildID string) error {
-	return s.wait(ctx, "command registration", func() bool { _, ok := s.commands[guildID]; return ok })
 }
 
 // copyMessage deep-copies through JSON so callers cannot race the server.

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/store"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -30,8 +34,8 @@ SIGTERM, letting answers in flight finish.`,
 			return bot.Run(ctx, bot.Config{
 				Token:            a.cfg.DiscordToken,
 				GuildID:          a.cfg.DiscordGuildID,
-				Engine:           eng,
-				Feedback:         ix,
+				EngineFor:        func(s retrieval.Scope) bot.Engine { return eng.In(s) },
+				Feedback:         feedbackStore{ix.Store()},
 				FeedbackSalt:     a.cfg.FeedbackSalt,
 				AllowedChannels:  a.cfg.DiscordAllowedChannels,
 				AllowedRoles:     a.cfg.DiscordAllowedRoles,
@@ -46,4 +50,25 @@ SIGTERM, letting answers in flight finish.`,
 			})
 		},
 	}
+}
+
+// feedbackStore keeps the bot's votes in the store's feedback table. The
+// bot hands over its own bot.Feedback so it need not know where votes
+// live; this is the one place that converts (a server is the vote's scope,
+// a channel its place).
+type feedbackStore struct{ st store.Store }
+
+var _ bot.FeedbackStore = feedbackStore{}
+
+func (s feedbackStore) AddFeedback(ctx context.Context, f bot.Feedback) error {
+	return s.st.AddFeedback(ctx, store.Feedback{
+		Time:      f.Time,
+		Scope:     f.GuildID,
+		Place:     f.ChannelID,
+		UserHash:  f.UserHash,
+		Question:  f.Question,
+		Answer:    f.Answer,
+		Citations: f.Citations,
+		Vote:      f.Vote,
+	})
 }
