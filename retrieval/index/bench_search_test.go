@@ -81,7 +81,7 @@ func BenchmarkLexicalSearch(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			ix.mu.RLock()
-			hits := ix.lex.search(queries[i%len(queries)], minCandidates, "")
+			hits := ix.lex.search(queries[i%len(queries)], minCandidates, nil)
 			ix.mu.RUnlock()
 			if len(hits) == 0 {
 				b.Fatal("no hits")

@@ -101,6 +101,17 @@ func newCollection() *chromem.Collection {
 	return c
 }
 
+// Metadata keys of chromem documents: chromem filters on them (equality).
+const (
+	metaArticle = "article"
+	metaScope   = "scope"
+)
+
+// chunkMetadata is the chromem metadata of an article's chunks.
+func chunkMetadata(a retrieval.Article) map[string]string {
+	return map[string]string{metaArticle: a.ID, metaScope: string(a.Scope)}
+}
+
 // docID names a chunk in chromem.
 func docID(articleID string, ordinal int) string {
 	return articleID + "#" + strconv.Itoa(ordinal)
@@ -213,7 +224,7 @@ func (ix *Index) scanChunks(ctx context.Context, snap store.Snapshot, n, dim int
 			store.DecodeVector(v, sc.Vector)
 			meta := metas[articleID]
 			if meta == nil {
-				meta = map[string]string{"article": articleID}
+				meta = chunkMetadata(ae.meta)
 				metas[articleID] = meta
 			}
 			*docs = append(*docs, chromem.Document{ID: e.docID, Metadata: meta, Embedding: v})

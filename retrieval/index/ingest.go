@@ -302,7 +302,7 @@ func (ix *Index) applyGroup(group []ingestWork, chunks [][]retrieval.Chunk, vecs
 		meta.Body = ""
 		ae := &articleEntry{meta: meta, chunks: make([]*chunkEntry, len(chunks[i]))}
 		ix.articles[meta.ID] = ae
-		md := map[string]string{"article": meta.ID}
+		md := chunkMetadata(meta)
 		for j, c := range chunks[i] {
 			e := &chunkEntry{rowid: rowids[i][j], docID: docID(meta.ID, c.Ordinal), article: ae, chunk: c}
 			ae.chunks[j] = e

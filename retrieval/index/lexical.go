@@ -211,7 +211,7 @@ type lexScratch struct {
 
 // search returns up to n chunks ranked by BM25 for the question text,
 // optionally only chunks of one article. Ties go to the earlier slot.
-func (x *lexicalIndex) search(text string, n int, articleID string) []lexHit {
+func (x *lexicalIndex) search(text string, n int, keep func(*chunkEntry) bool) []lexHit {
 	if n <= 0 || x.live == 0 {
 		return nil
 	}
@@ -248,7 +248,7 @@ func (x *lexicalIndex) search(text string, n int, articleID string) []lexHit {
 		score := scores[s]
 		scores[s] = 0
 		e := x.docs[s].entry
-		if articleID != "" && e.chunk.ArticleID != articleID {
+		if keep != nil && !keep(e) {
 			continue
 		}
 		hit := lexHit{e: e, bm25: float64(score), score: float64(score)}

@@ -72,7 +72,7 @@ func TestLexicalRemoveMatchesRebuild(t *testing.T) {
 		}
 	}
 	for _, q := range []string{"river", "castle garden", "tower bridge road", "ocean island desert forest"} {
-		got, want := x.search(q, 20, ""), fresh.search(q, 20, "")
+		got, want := x.search(q, 20, nil), fresh.search(q, 20, nil)
 		if len(got) != len(want) || len(got) == 0 {
 			t.Fatalf("%q: %d hits after removals, %d when rebuilt", q, len(got), len(want))
 		}
@@ -92,7 +92,7 @@ func TestLexicalRemoveMatchesRebuild(t *testing.T) {
 			x.remove(e)
 		}
 	}
-	if hs := x.search("river", 10, ""); len(hs) != 0 || x.live != 0 {
+	if hs := x.search("river", 10, nil); len(hs) != 0 || x.live != 0 {
 		t.Errorf("empty index: %d hits, %d live", len(hs), x.live)
 	}
 }
@@ -104,7 +104,7 @@ func TestLexicalBM25(t *testing.T) {
 		"Bees make honey.",
 		"A short note on honey and volcano.",
 	})
-	hs := x.search("volcano", 10, "")
+	hs := x.search("volcano", 10, nil)
 	if len(hs) != 3 {
 		t.Fatalf("volcano: %v, want 3 hits", hitRowids(hs))
 	}
@@ -114,21 +114,21 @@ func TestLexicalBM25(t *testing.T) {
 		}
 	}
 	// A rarer term weighs more: "bees" (one chunk) beats "honey" (two).
-	hs = x.search("bees honey", 10, "")
+	hs = x.search("bees honey", 10, nil)
 	if len(hs) != 2 || hs[0].e.rowid != 3 {
 		t.Errorf("bees honey: %v, want chunk 3 first", hitRowids(hs))
 	}
-	if hs := x.search("the of and", 10, ""); len(hs) != 0 {
+	if hs := x.search("the of and", 10, nil); len(hs) != 0 {
 		t.Errorf("stopwords only: %v", hitRowids(hs))
 	}
-	if hs := x.search("volcano", 2, ""); len(hs) != 2 {
+	if hs := x.search("volcano", 2, nil); len(hs) != 2 {
 		t.Errorf("n=2 gave %d hits", len(hs))
 	}
-	if hs := x.search("volcano", 10, "other-article"); len(hs) != 0 {
+	if hs := x.search("volcano", 10, func(e *chunkEntry) bool { return e.chunk.ArticleID == "other-article" }); len(hs) != 0 {
 		t.Errorf("article filter let through %v", hitRowids(hs))
 	}
 	// Title words count, at a lower weight: every chunk matches the title.
-	if hs := x.search("synthetic", 10, ""); len(hs) != 4 {
+	if hs := x.search("synthetic", 10, nil); len(hs) != 4 {
 		t.Errorf("title search found %d of 4 chunks", len(hs))
 	}
 }
@@ -141,7 +141,7 @@ func TestLexicalProximity(t *testing.T) {
 	together := "The ministers signed the treaty in Geneva. " + filler + filler
 	x, _ := lexFixture([]string{spread, together})
 	q := "Where did the ministers sign the treaty?"
-	hs := x.search(q, 10, "")
+	hs := x.search(q, 10, nil)
 	if len(hs) != 2 || hs[0].e.rowid != 1 {
 		t.Fatalf("BM25 alone: %v, want chunk 1 (more matches) first", hitRowids(hs))
 	}

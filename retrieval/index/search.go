@@ -1,9 +1,11 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/citebot/citebot/retrieval"
@@ -17,49 +19,25 @@ const minCandidates = 50
 
 // Search returns up to K passages for the query, best first. Vector and
 // lexical retrieval run concurrently and are fused (see FusionOptions).
-// An empty index, an empty query or a query with no searchable word gives
-// no passages and no error; the query is plain text (there is no query
-// syntax: quotes, *, NEAR(, AND, - are just characters).
+// Both retrievers see only the articles opts.Scope may read (and only
+// opts.ArticleID when set), so k stays exact however large another
+// server's library is. An empty index, an empty query or a query with no
+// searchable word gives no passages and no error; the query is plain text
+// (there is no query syntax: quotes, *, NEAR(, AND, - are just characters).
 func (ix *Index) Search(ctx context.Context, query string, opts retrieval.SearchOptions) ([]retrieval.Passage, error) {
-	mode := opts.Mode
-	switch mode {
-	case "":
-		mode = retrieval.SearchHybrid
-	case retrieval.SearchHybrid, retrieval.SearchLexical, retrieval.SearchVector:
-	default:
-		return nil, fmt.Errorf("search: unknown mode %q", opts.Mode)
+	plan, err := ix.plan(query, opts)
+	if err != nil || plan.k == 0 {
+		return nil, err
 	}
-	ix.mu.RLock()
-	closed, total := ix.closed, len(ix.byRow)
-	ix.mu.RUnlock()
-	if closed {
-		return nil, errors.New("search: index is closed")
-	}
-	k := opts.K
-	if k <= 0 {
-		k = retrieval.DefaultK
-	}
-	k = min(k, total)
-	if k == 0 || strings.TrimSpace(query) == "" {
-		return nil, nil
-	}
-	depth := max(4*k, minCandidates)
-	if opts.PerArticle > 0 {
-		depth = max(depth, 4*k*k/opts.PerArticle)
-	}
-	depth = min(depth, total)
-
 	var qv []float32
-	if mode != retrieval.SearchLexical {
-		var err error
+	if plan.mode != retrieval.SearchLexical {
 		if qv, err = ix.queryVector(ctx, query); err != nil {
 			return nil, err
 		}
-		if mode == retrieval.SearchVector && qv == nil && ix.vectorsStale.Load() {
+		if plan.mode == retrieval.SearchVector && qv == nil && ix.vectorsStale.Load() {
 			return nil, errors.New("search: the embedder's vectors changed size; ingest again to re-embed")
 		}
 	}
-
 	// The read lock covers both retrievers (the lexical one runs in a
 	// goroutine under this same lock) and the assembly of the passages.
 	ix.mu.RLock()
@@ -67,20 +45,73 @@ func (ix *Index) Search(ctx context.Context, query string, opts retrieval.Search
 	if ix.closed {
 		return nil, errors.New("search: index is closed")
 	}
+	cands, err := ix.retrieve(ctx, query, qv, plan, opts)
+	if err != nil {
+		return nil, err
+	}
+	fuse(cands, ix.cfg.Fusion.normalized())
+	return pick(cands, plan.k, opts.PerArticle), nil
+}
+
+// searchPlan is what Search works out before it takes the read lock.
+type searchPlan struct {
+	mode  retrieval.SearchMode
+	k     int // passages wanted, clamped to the chunk count; 0 = none
+	depth int // candidates read from each retriever
+}
+
+func (ix *Index) plan(query string, opts retrieval.SearchOptions) (searchPlan, error) {
+	p := searchPlan{mode: opts.Mode}
+	switch p.mode {
+	case "":
+		p.mode = retrieval.SearchHybrid
+	case retrieval.SearchHybrid, retrieval.SearchLexical, retrieval.SearchVector:
+	default:
+		return p, fmt.Errorf("search: unknown mode %q", opts.Mode)
+	}
+	ix.mu.RLock()
+	closed, total := ix.closed, len(ix.byRow)
+	ix.mu.RUnlock()
+	if closed {
+		return p, errors.New("search: index is closed")
+	}
+	p.k = opts.K
+	if p.k <= 0 {
+		p.k = retrieval.DefaultK
+	}
+	p.k = min(p.k, total)
+	if p.k == 0 || strings.TrimSpace(query) == "" {
+		p.k = 0
+		return p, nil
+	}
+	p.depth = max(4*p.k, minCandidates)
+	if opts.PerArticle > 0 {
+		p.depth = max(p.depth, 4*p.k*p.k/opts.PerArticle)
+	}
+	p.depth = min(p.depth, total)
+	return p, nil
+}
+
+// retrieve runs the lexical and vector retrievers and merges their hits
+// into fusion candidates. The caller holds ix.mu for reading.
+func (ix *Index) retrieve(ctx context.Context, query string, qv []float32, p searchPlan, opts retrieval.SearchOptions) ([]*candidate, error) {
+	visible := func(e *chunkEntry) bool {
+		return (opts.ArticleID == "" || e.chunk.ArticleID == opts.ArticleID) && opts.Scope.Sees(e.article.meta.Scope)
+	}
 	var lex []lexHit
 	var done chan struct{}
-	if mode != retrieval.SearchVector {
+	if p.mode != retrieval.SearchVector {
 		done = make(chan struct{})
 		go func() {
 			defer close(done)
-			lex = ix.lex.search(query, depth, opts.ArticleID)
+			lex = ix.lex.search(query, p.depth, visible)
 			ix.lex.rescore(query, lex)
 		}()
 	}
 	var vec []chromem.Result
 	var vecErr error
 	if qv != nil {
-		vec, vecErr = ix.vectorSearch(ctx, qv, depth, opts.ArticleID)
+		vec, vecErr = ix.vectorSearch(ctx, qv, p.depth, opts)
 	}
 	if done != nil {
 		<-done
@@ -97,7 +128,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts retrieval.Search
 	}
 	for i, r := range vec {
 		e := ix.byDoc[r.ID]
-		if e == nil {
+		if e == nil || !visible(e) {
 			continue
 		}
 		c := byEntry[e]
@@ -109,8 +140,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts retrieval.Search
 		c.vecScore = float64(r.Similarity)
 		c.vecRank = i + 1
 	}
-	fuse(cands, ix.cfg.Fusion.normalized())
-	return pick(cands, k, opts.PerArticle), nil
+	return cands, nil
 }
 
 // queryVector embeds the query, or returns nil when there is nothing to
@@ -164,9 +194,12 @@ func (ix *Index) markVectorsStale(ctx context.Context, stored, got int) {
 	}
 }
 
-// vectorSearch queries chromem for the n nearest chunks (clamped to the
-// collection size, which chromem requires). The caller holds ix.mu.
-func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, articleID string) ([]chromem.Result, error) {
+// vectorSearch queries chromem for the n nearest chunks the search may
+// see (clamped to the collection size, which chromem requires). chromem's
+// filters are equality only, so a server's view is two queries, one for
+// the shared library and one for the server's, merged by similarity: each
+// is exact, so no library crowds the other out. The caller holds ix.mu.
+func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, opts retrieval.SearchOptions) ([]chromem.Result, error) {
 	if len(qv) != ix.dim { // the index was re-embedded since queryVector
 		return nil, nil
 	}
@@ -174,15 +207,29 @@ func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, articleI
 	if n <= 0 {
 		return nil, nil
 	}
-	var where map[string]string
-	if articleID != "" {
-		where = map[string]string{"article": articleID}
+	var filters []map[string]string
+	switch {
+	case opts.ArticleID != "":
+		filters = append(filters, map[string]string{metaArticle: opts.ArticleID})
+	case opts.Scope.IsShared():
+		filters = append(filters, map[string]string{metaScope: string(retrieval.Shared)})
+	default:
+		filters = append(filters, map[string]string{metaScope: string(retrieval.Shared)},
+			map[string]string{metaScope: string(opts.Scope)})
 	}
-	res, err := ix.coll.QueryEmbedding(ctx, qv, n, where, nil)
-	if err != nil {
-		return nil, fmt.Errorf("search: vector query: %w", err)
+	var out []chromem.Result
+	for _, where := range filters {
+		res, err := ix.coll.QueryEmbedding(ctx, qv, n, where, nil)
+		if err != nil {
+			return nil, fmt.Errorf("search: vector query: %w", err)
+		}
+		out = append(out, res...)
 	}
-	return res, nil
+	if len(filters) > 1 {
+		slices.SortStableFunc(out, func(a, b chromem.Result) int { return cmp.Compare(b.Similarity, a.Similarity) })
+		out = out[:min(n, len(out))]
+	}
+	return out, nil
 }
 
 // pick takes the first k fused candidates, at most perArticle from one
