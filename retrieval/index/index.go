@@ -35,6 +35,11 @@ type Index struct {
 	// ingestMu serialises Ingest calls (and the manifest they rewrite).
 	ingestMu sync.Mutex
 	manifest store.Manifest
+	// seq is the last change log entry this index has applied (see Sync).
+	seq int64
+	// beforeApply, when set (tests only), runs in Sync after the store was
+	// read and before memory changes; an error stands for a crash there.
+	beforeApply func() error
 	// groupTexts is the number of chunk texts per embedding call and
 	// transaction (tests make it small to get many transactions).
 	groupTexts int
@@ -130,6 +135,7 @@ func (ix *Index) vectorsUsable(m store.Manifest) bool {
 func (ix *Index) load(ctx context.Context) error {
 	return ix.st.Read(ctx, func(snap store.Snapshot) error {
 		ix.manifest = snap.Manifest()
+		ix.seq = snap.Seq()
 		return ix.loadSnapshot(ctx, snap)
 	})
 }

@@ -74,6 +74,11 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 	if closed {
 		return IngestReport{}, errors.New("ingest: index is closed")
 	}
+	// Start from what the store holds now, including other processes'
+	// changes, so that nothing is re-embedded or pruned on a stale view.
+	if _, err := ix.syncLocked(ctx); err != nil {
+		return IngestReport{}, fmt.Errorf("ingest: %w", err)
+	}
 	list := make([]retrieval.Article, 0, len(articles))
 	seen := make(map[string]bool, len(articles))
 	for _, a := range articles {
