@@ -58,6 +58,8 @@ type feedbackStore struct{ ix *retrieval.Index }
 
 var _ bot.FeedbackStore = feedbackStore{}
 
+// AddFeedback stores f in the index (whose error already says "store
+// feedback").
 func (s feedbackStore) AddFeedback(ctx context.Context, f bot.Feedback) error {
 	return s.ix.AddFeedback(ctx, retrieval.Feedback{
 		Time:      f.Time,
