@@ -5,9 +5,21 @@
 // rails (allowed channels and roles, per-user rate limits, a bounded LLM
 // queue, panic recovery, deadlines on every Discord call).
 //
+// Every request is answered from the library of the place it came from: in
+// a server, the shared articles plus that server's; in a DM, the shared
+// ones only (Config.EngineFor).
+//
+// A question's way through: a gateway handler runs under serve (in flight,
+// deadline, panic recovery); interactions.go and messages.go read the
+// request and apply the guard rails (accessRefusal, questionRefusal); then
+// runJob (job.go) takes it through the queue, the engine, rendering and
+// delivery on a surface (surface.go: an interaction response or a channel
+// message), streaming through liveMessage (stream.go).
+//
 // It is the only package that imports discordgo. It talks to the answer
-// engine through the small Engine interface, so tests run it with the real
-// engine or a fake, against the fake Discord in bot/discordtest.
+// engine through the small Engine interface and hands votes to a
+// FeedbackStore as its own Feedback, so tests run it with the real engine
+// or a fake, against the fake Discord in bot/discordtest.
 package bot
 
 import (

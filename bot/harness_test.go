@@ -268,7 +268,8 @@ func citedAnswer(text string) answer.Answer {
 	}
 }
 
-// streamWords sends text in word deltas with a pause, then returns a.
+// streamWords sends text in word deltas with a pause between them; it
+// stops early when ctx ends.
 func streamWords(ctx context.Context, onDelta answer.DeltaFunc, text string, pause time.Duration) error {
 	for _, w := range strings.SplitAfter(text, " ") {
 		if onDelta != nil {
@@ -360,7 +361,7 @@ func (f *feedbackSink) all() []Feedback {
 	return append([]Feedback(nil), f.list...)
 }
 
-// callbackType returns the type of an interaction's first response.
+// callback waits for an interaction's first response and returns it.
 func (h *harness) callback(sent discordtest.Sent) discordtest.Call {
 	h.t.Helper()
 	c, err := h.fake.WaitCall(h.ctx(), func(c discordtest.Call) bool {

@@ -36,8 +36,10 @@ type job struct {
 	length   answer.Length
 	history  []answer.Turn
 	// echo shows the question on the answer's first line.
-	echo                       bool
-	guildID, channelID, userID string
+	echo bool
+	// guildID is where the job was asked ("" in a DM), which decides the
+	// library it is answered from; channelID is where the answer goes.
+	guildID, channelID string
 	// origin is the interaction or message the job answers (logs, tests).
 	origin string
 }
@@ -45,11 +47,10 @@ type job struct {
 // answerRecord is a delivered answer: what feedback stores and what a
 // reply to any of its messages continues from.
 type answerRecord struct {
-	id                 string
-	question           string
-	answer             string
-	citations          []string // article IDs, in citation order
-	guildID, channelID string
+	id        string
+	question  string
+	answer    string
+	citations []string // article IDs, in citation order
 }
 
 // runJob answers one job on sf, step by step: wait for a slot in the LLM
@@ -169,7 +170,6 @@ func streamInto(live *liveMessage, echo string) answer.DeltaFunc {
 func (b *Bot) newRecord(ctx context.Context, j job, ans answer.Answer) *answerRecord {
 	rec := &answerRecord{
 		id: randomHex(8), question: j.question, answer: ans.Text,
-		guildID: j.guildID, channelID: j.channelID,
 	}
 	if j.kind == jobSummary {
 		rec.question = "Summarize " + b.summaryTitle(ctx, ans, j)

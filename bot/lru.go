@@ -7,11 +7,12 @@ import (
 
 // lru is a small bounded map with least-recently-used eviction, safe for
 // concurrent use. The bot keeps its caches (messages, answer records,
-// threads) in these so memory stays bounded however long it runs.
+// threads, article lists) in these so memory stays bounded however long
+// it runs.
 type lru[K comparable, V any] struct {
 	mu    sync.Mutex
 	max   int
-	order *list.List // front = most recent; values are *entry
+	order *list.List // front = most recent; values are *lruEntry
 	items map[K]*list.Element
 }
 

@@ -64,9 +64,9 @@ func (e scopedEngine) Articles(ctx context.Context) ([]retrieval.Article, error)
 	return e.log.eng.Articles(ctx)
 }
 
-// TestRequestsCarryTheirScope: every engine call is made on the view of
-// where the request came from: the server's for a guild, the shared
-// library for a DM.
+// TestRequestsCarryTheirScope checks that every engine call is made on
+// the view of where the request came from: the server's for a guild, the
+// shared library for a DM.
 func TestRequestsCarryTheirScope(t *testing.T) {
 	t.Parallel()
 	log := &scopeLog{eng: newFakeEngine()}

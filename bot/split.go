@@ -239,7 +239,7 @@ func splitOnce(text string, limit int) (part, rest string) {
 	return text[:maxByte], text[maxByte:]
 }
 
-// cutsAt lists cuts at each match of re. keepMatch keeps the matched
+// cutsAt lists cuts at each match of re. keepPunct keeps the matched
 // punctuation in the part (sentence ends); otherwise the match is dropped.
 func cutsAt(text string, re *regexp.Regexp, keepPunct bool) []cut {
 	var out []cut

@@ -109,8 +109,8 @@ func (s *Server) Followups(id string) []discordgo.Message {
 	return out
 }
 
-// interactionPayload builds the INTERACTION_CREATE data as Discord sends
-// it; data is always present.
+// newInteraction registers an interaction and dispatches its
+// INTERACTION_CREATE as Discord sends it; data is always present.
 func (s *Server) newInteraction(a Actor, kind discordgo.InteractionType, name string, data map[string]any, msg *discordgo.Message) Sent {
 	s.mu.Lock()
 	id := s.newIDLocked()

@@ -370,9 +370,7 @@ func (s *Server) getWebhookMessage(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, e)
 		return
 	}
-	v := s.viewLocked(m)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, wire(v))
+	s.viewUnlock(w, m)
 }
 
 func (s *Server) patchWebhookMessage(w http.ResponseWriter, r *http.Request) {
@@ -399,8 +397,14 @@ func (s *Server) editUnlock(w http.ResponseWriter, m *discordgo.Message, body ma
 	m.Flags &^= discordgo.MessageFlagsLoading
 	now := time.Now().UTC()
 	m.EditedTimestamp = &now
-	v := s.viewLocked(m)
 	s.notifyLocked()
+	s.viewUnlock(w, m)
+}
+
+// viewUnlock releases s.mu (held by the caller) and answers with m as
+// Discord returns it.
+func (s *Server) viewUnlock(w http.ResponseWriter, m *discordgo.Message) {
+	v := s.viewLocked(m)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, wire(v))
 }
@@ -522,17 +526,37 @@ func (s *Server) guildOfLocked(cid string) string {
 	return ""
 }
 
-func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
+// lockChannelMessage takes s.mu and returns the message a
+// /channels/{cid}/messages/{mid} route addresses, with s.mu still held.
+// When the channel has no such message it answers 404 Unknown Message
+// (not counted as a problem: the message may have been deleted), releases
+// s.mu and returns nil.
+func (s *Server) lockChannelMessage(w http.ResponseWriter, r *http.Request) *discordgo.Message {
 	s.mu.Lock()
 	m, ok := s.messages[r.PathValue("mid")]
-	if !ok || m.ChannelID != r.PathValue("cid") || m.Flags&discordgo.MessageFlagsEphemeral != 0 {
+	if !ok || m.ChannelID != r.PathValue("cid") {
 		s.mu.Unlock()
-		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+		unknownMessage(w)
+		return nil
+	}
+	return m
+}
+
+func unknownMessage(w http.ResponseWriter) {
+	apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+}
+
+func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
+	m := s.lockChannelMessage(w, r)
+	if m == nil {
 		return
 	}
-	v := s.viewLocked(m)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, wire(v))
+	if m.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		s.mu.Unlock()
+		unknownMessage(w)
+		return
+	}
+	s.viewUnlock(w, m)
 }
 
 func (s *Server) patchMessage(w http.ResponseWriter, r *http.Request) {
@@ -541,11 +565,8 @@ func (s *Server) patchMessage(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, e)
 		return
 	}
-	s.mu.Lock()
-	m, ok := s.messages[r.PathValue("mid")]
-	if !ok || m.ChannelID != r.PathValue("cid") {
-		s.mu.Unlock()
-		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+	m := s.lockChannelMessage(w, r)
+	if m == nil {
 		return
 	}
 	if m.Author == nil || m.Author.ID != s.bot.ID || m.WebhookID != "" {
@@ -564,11 +585,8 @@ func (s *Server) postMessageThread(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, 50035, "Invalid Form Body: thread name of %d characters (1 to 100)", n)
 		return
 	}
-	s.mu.Lock()
-	m, ok := s.messages[mid]
-	if !ok || m.ChannelID != cid {
-		s.mu.Unlock()
-		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+	m := s.lockChannelMessage(w, r)
+	if m == nil {
 		return
 	}
 	if _, exists := s.channels[mid]; exists {

@@ -164,7 +164,7 @@ func (s *Server) gatewayURL() string {
 	return "ws" + strings.TrimPrefix(s.http.URL, "http") + "/ws/"
 }
 
-// newID returns a fresh snowflake-like ID. Callers hold s.mu.
+// newIDLocked returns a fresh snowflake-like ID. Callers hold s.mu.
 func (s *Server) newIDLocked() string {
 	s.nextID++
 	return strconv.FormatInt(s.nextID, 10)

@@ -60,6 +60,8 @@ type feedbackStore struct{ st store.Store }
 
 var _ bot.FeedbackStore = feedbackStore{}
 
+// AddFeedback stores f in the index (whose error already says "store
+// feedback").
 func (s feedbackStore) AddFeedback(ctx context.Context, f bot.Feedback) error {
 	return s.st.AddFeedback(ctx, store.Feedback{
 		Time:      f.Time,
