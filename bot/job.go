@@ -201,7 +201,7 @@ func (b *Bot) jobErrorText(err error, j job) string {
 	}
 	ref := randomHex(4)
 	b.log.Error("answer failed", "ref", ref, "err", b.redact(err))
-	var llm *answer.LLMError
+	var llm *answer.ModelError
 	if errors.As(err, &llm) {
 		return fmt.Sprintf("⚠️ I couldn't answer: the language model is not responding right now (ref: %s). Please try again in a few minutes.", ref)
 	}

@@ -179,24 +179,10 @@ func (a *app) newEngine(ix *retrieval.Index) (*answer.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load prompts: %w", err)
 	}
-	var llm *answer.LLM
+	var llm answer.LLM
 	if a.cfg.LLMEnabled() {
-		retries := a.cfg.LLMRetries
-		if retries == 0 {
-			retries = -1 // the client reads 0 as "default"; the user asked for none
-		}
-		llm, err = answer.NewLLM(answer.LLMConfig{
-			BaseURL:     a.cfg.ChatBaseURL,
-			APIKey:      a.cfg.ChatAPIKey,
-			Model:       a.cfg.ChatModel,
-			Temperature: a.cfg.Temperature,
-			MaxTokens:   a.cfg.MaxTokens,
-			Timeout:     a.cfg.LLMTimeout,
-			MaxRetries:  retries,
-			Logger:      a.logger,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("configure chat model: %w", err)
+		if llm, err = a.chatModel(); err != nil {
+			return nil, err
 		}
 	}
 	return answer.NewEngine(answer.Config{
