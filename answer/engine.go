@@ -44,7 +44,7 @@ const (
 type Config struct {
 	Retriever Retriever
 	// LLM writes answers; nil means the offline extractive mode.
-	LLM *LLM
+	LLM LLM
 	// Prompts renders the chat messages; required with an LLM.
 	Prompts *prompts.Renderer
 	// K is how many passages an answer draws on (DefaultK).
@@ -204,11 +204,11 @@ func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDel
 		return Answer{}, fmt.Errorf("render answer prompt: %w", err)
 	}
 	lstart := time.Now()
-	raw, usage, err := e.cfg.LLM.Stream(ctx, msgs, onDelta)
+	raw, usage, err := e.stream(ctx, msgs, onDelta)
 	ans.Timings.LLM = time.Since(lstart)
 	ans.Usage = addUsage(ans.Usage, usage)
 	if err != nil {
-		return Answer{}, fmt.Errorf("answer with %s: %w", e.cfg.LLM, err)
+		return Answer{}, fmt.Errorf("answer: %w", err)
 	}
 	ans = e.finishLLMAnswer(ans, raw, contentTerms(q.Text))
 	ans.Timings.Total = time.Since(start)

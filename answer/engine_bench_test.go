@@ -12,12 +12,10 @@ import (
 	"testing"
 	"time"
 
-	openai "github.com/sashabaranov/go-openai"
-
+	"github.com/citebot/citebot/internal/openai/openaitest"
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/index"
-	"github.com/citebot/citebot/retrieval/openaitest"
 	"github.com/citebot/citebot/retrieval/prose"
 )
 
@@ -61,13 +59,10 @@ func BenchmarkEngineAsk(b *testing.B) {
 			b.Run("fake-llm", func(b *testing.B) {
 				srv := openaitest.NewServer()
 				defer srv.Close()
-				srv.ChatFunc = func(openai.ChatCompletionRequest) string {
+				srv.ChatFunc = func(openaitest.ChatRequest) string {
 					return "The first passage says so [1]. The second one agrees [2]."
 				}
-				llm, err := NewLLM(LLMConfig{BaseURL: srv.URL(), APIKey: "bench", Model: "bench"})
-				if err != nil {
-					b.Fatal(err)
-				}
+				llm := chatLLM(b, srv.URL())
 				renderer, err := prompts.New("")
 				if err != nil {
 					b.Fatal(err)

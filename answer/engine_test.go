@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	openai "github.com/sashabaranov/go-openai"
+	"github.com/citebot/citebot/internal/openai/openaitest"
 )
 
 const austinQuestion = "What did Lloyd Austin urge during his call with Sergei Shoigu?"
@@ -22,7 +22,7 @@ func TestNewEngineErrors(t *testing.T) {
 	if _, err := NewEngine(Config{}); err == nil {
 		t.Error("no retriever: no error")
 	}
-	if _, err := NewEngine(Config{Retriever: newMemRetriever(t), LLM: &LLM{}}); err == nil {
+	if _, err := NewEngine(Config{Retriever: newMemRetriever(t), LLM: chatLLM(t, "http://localhost:1/v1")}); err == nil {
 		t.Error("LLM without prompts: no error")
 	}
 	e, err := NewEngine(Config{Retriever: newMemRetriever(t)})
@@ -129,7 +129,7 @@ func TestAskRefusalSuggestsClosestArticles(t *testing.T) {
 }
 
 func TestAskEarlyRefusalMakesNoLLMCall(t *testing.T) {
-	e, srv := llmEngine(t, newMemRetriever(t, seedArticles(t)...), Config{}, func(openai.ChatCompletionRequest) string {
+	e, srv := llmEngine(t, newMemRetriever(t, seedArticles(t)...), Config{}, func(openaitest.ChatRequest) string {
 		return "Should not be asked [1]."
 	})
 	for _, q := range farOutQuestions {
@@ -151,7 +151,7 @@ const llmQuestion = "What immediate ceasefire did Austin seek in Ukraine?"
 
 func TestAskLLMDropsOutOfRangeCitation(t *testing.T) {
 	reply := "Austin urged an immediate ceasefire in Ukraine [1][7]. The call lasted about an hour [3, 9]."
-	e, srv := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openai.ChatCompletionRequest) string { return reply })
+	e, srv := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openaitest.ChatRequest) string { return reply })
 	var streamed strings.Builder
 	ans, err := e.Ask(context.Background(), llmQuestion, nil, func(d string) { streamed.WriteString(d) })
 	if err != nil {
@@ -187,7 +187,7 @@ func TestAskLLMDropsOutOfRangeCitation(t *testing.T) {
 
 func TestAskLLMUnsupportedCitationUngrounded(t *testing.T) {
 	reply := "Sourdough bread rises overnight because wild yeast ferments the dough [1]."
-	e, _ := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openai.ChatCompletionRequest) string { return reply })
+	e, _ := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openaitest.ChatRequest) string { return reply })
 	ans, err := e.Ask(context.Background(), llmQuestion, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +215,7 @@ func TestAskLLMRefusalOutput(t *testing.T) {
 		"The passages do not contain information about that.",
 		"I couldn't find that in the articles [2].",
 	} {
-		e, _ := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openai.ChatCompletionRequest) string { return reply })
+		e, _ := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openaitest.ChatRequest) string { return reply })
 		ans, err := e.Ask(context.Background(), llmQuestion, nil, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -229,7 +229,7 @@ func TestAskLLMRefusalOutput(t *testing.T) {
 func TestAskFollowUpUsesRewrite(t *testing.T) {
 	const rewritten = "How long did the call between Austin and Shoigu last?"
 	r := newMemRetriever(t, seedArticles(t)...)
-	e, srv := llmEngine(t, r, Config{}, func(req openai.ChatCompletionRequest) string {
+	e, srv := llmEngine(t, r, Config{}, func(req openaitest.ChatRequest) string {
 		if !req.Stream {
 			return "Standalone question: \"" + rewritten + "\"\n"
 		}
@@ -260,7 +260,7 @@ func TestAskFollowUpUsesRewrite(t *testing.T) {
 
 func TestAskFollowUpUnusableRewriteFallsBack(t *testing.T) {
 	r := newMemRetriever(t, seedArticles(t)...)
-	e, _ := llmEngine(t, r, Config{}, func(req openai.ChatCompletionRequest) string {
+	e, _ := llmEngine(t, r, Config{}, func(req openaitest.ChatRequest) string {
 		if !req.Stream {
 			return "   \n"
 		}

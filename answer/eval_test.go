@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	openai "github.com/sashabaranov/go-openai"
+	"github.com/citebot/citebot/internal/openai/openaitest"
 )
 
 func TestReadEvalFile(t *testing.T) {
@@ -103,7 +103,7 @@ var evalReplies = map[string]string{
 }
 
 func evalEngine(t *testing.T) (*Engine, func() int) {
-	e, srv := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(req openai.ChatCompletionRequest) string {
+	e, srv := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(req openaitest.ChatRequest) string {
 		prompt := allText(req)
 		best := ""
 		for _, it := range evalItems {

@@ -83,7 +83,7 @@ func (e *Engine) rewrite(ctx context.Context, question string, history []Turn) (
 	if err != nil {
 		return "", Usage{}, err
 	}
-	out, usage, err := e.cfg.LLM.Complete(ctx, msgs)
+	out, usage, err := e.complete(ctx, msgs)
 	if err != nil {
 		return "", usage, err
 	}

@@ -84,7 +84,7 @@ func (e *Engine) Summarize(ctx context.Context, ref string, length Length, onDel
 		ans.Usage = usage
 		ans.Timings.LLM = time.Since(lstart)
 		if err != nil {
-			return Answer{}, fmt.Errorf("summarize %s with %s: %w", a.ID, e.cfg.LLM, err)
+			return Answer{}, fmt.Errorf("summarize %s: %w", a.ID, err)
 		}
 	}
 	threshold := e.threshold()
@@ -127,7 +127,7 @@ func (e *Engine) summarizeLLM(ctx context.Context, a retrieval.Article, paras []
 			if err != nil {
 				return "", total, fmt.Errorf("render summary prompt: %w", err)
 			}
-			text, usage, err := e.cfg.LLM.Stream(ctx, msgs, onDelta)
+			text, usage, err := e.stream(ctx, msgs, onDelta)
 			total = addUsage(total, usage)
 			return text, total, err
 		}
@@ -139,7 +139,7 @@ func (e *Engine) summarizeLLM(ctx context.Context, a retrieval.Article, paras []
 			if err != nil {
 				return "", total, fmt.Errorf("render summary prompt: %w", err)
 			}
-			text, usage, err := e.cfg.LLM.Complete(ctx, msgs)
+			text, usage, err := e.complete(ctx, msgs)
 			total = addUsage(total, usage)
 			if err != nil {
 				return "", total, fmt.Errorf("summarize paragraphs %d-%d: %w", g[0].N, g[len(g)-1].N, err)

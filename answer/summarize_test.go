@@ -7,8 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	openai "github.com/sashabaranov/go-openai"
-
+	"github.com/citebot/citebot/internal/openai/openaitest"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -152,7 +151,7 @@ func TestSummarizeLLMMapReduce(t *testing.T) {
 	a := article("long", "A long article", paras...)
 	r := newMemRetriever(t, a)
 	partial := 0
-	e, srv := llmEngine(t, r, Config{ContextBudget: 400}, func(req openai.ChatCompletionRequest) string {
+	e, srv := llmEngine(t, r, Config{ContextBudget: 400}, func(req openaitest.ChatRequest) string {
 		prompt := allText(req)
 		if !req.Stream {
 			// A partial summary: one sentence per paragraph shown.
@@ -203,7 +202,7 @@ func TestSummarizeLLMMapReduce(t *testing.T) {
 
 func TestSummarizeLLMFitsBudget(t *testing.T) {
 	arts := seedArticles(t)
-	e, srv := llmEngine(t, newMemRetriever(t, arts...), Config{}, func(req openai.ChatCompletionRequest) string {
+	e, srv := llmEngine(t, newMemRetriever(t, arts...), Config{}, func(req openaitest.ChatRequest) string {
 		return "Austin urged an immediate ceasefire in Ukraine [2]."
 	})
 	ans, err := e.Summarize(context.Background(), "austin-shoigu-call", Medium, nil)

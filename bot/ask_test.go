@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -205,7 +206,7 @@ func TestEngineDownThenKeepsServing(t *testing.T) {
 	eng := newFakeEngine()
 	working := eng.ask
 	eng.setAsk(func(ctx context.Context, q string, h []answerTurn, d answerDelta) (answerT, error) {
-		return answerT{}, &answer.LLMError{Model: "m", Host: "127.0.0.1:1", Message: "connection refused", Attempts: 3}
+		return answerT{}, &answer.ModelError{Model: "m at 127.0.0.1:1", Err: errors.New("cannot reach m at 127.0.0.1:1: connection refused")}
 	})
 	h := startBot(t, Config{Engine: eng}, discordtest.Options{})
 	sent := h.fake.SlashCommand(guildActor("u1", "c1"), "ask", discordtest.String("question", "What did Austin urge?"))

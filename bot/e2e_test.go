@@ -11,15 +11,14 @@ import (
 	"testing"
 	"time"
 
-	openai "github.com/sashabaranov/go-openai"
-
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot/discordtest"
+	"github.com/citebot/citebot/internal/openai"
+	"github.com/citebot/citebot/internal/openai/openaitest"
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/retrieval/index"
-	"github.com/citebot/citebot/retrieval/openaitest"
 	"github.com/citebot/citebot/seeds"
 )
 
@@ -31,7 +30,7 @@ var passageRE = regexp.MustCompile(`(?s)<(?:passage|paragraph) n="(\d+)"[^>]*>(.
 // fakeModel answers like a well-behaved model: it cites the passage that
 // holds the fact it states, rewrites follow-ups into standalone queries,
 // and summarizes with paragraph citations.
-func fakeModel(req openai.ChatCompletionRequest) string {
+func fakeModel(req openaitest.ChatRequest) string {
 	user := req.Messages[len(req.Messages)-1].Content
 	find := func(word string) string {
 		for _, m := range passageRE.FindAllStringSubmatch(user, -1) {
@@ -82,10 +81,13 @@ func openRealEngine(t *testing.T, llm *openaitest.Server) (*answer.Engine, func(
 	if _, err := ix.Ingest(ctx, arts, index.IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	client, err := answer.NewLLM(answer.LLMConfig{BaseURL: llm.URL(), APIKey: "sk-test-secret", Model: "fake-model", MaxRetries: 1, Timeout: 10 * time.Second})
+	p := openai.ChatPolicy()
+	p.MaxRetries, p.AttemptTimeout = 1, 10*time.Second
+	chat, err := openai.NewChat(openai.ChatConfig{BaseURL: llm.URL(), APIKey: "sk-test-secret", Model: "fake-model", Policy: &p})
 	if err != nil {
 		t.Fatal(err)
 	}
+	client := chatLLM{chat}
 	pr, err := prompts.New("")
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +97,20 @@ func openRealEngine(t *testing.T, llm *openaitest.Server) (*answer.Engine, func(
 		t.Fatal(err)
 	}
 	return eng, func() { ix.Close() }
+}
+
+// chatLLM adapts the OpenAI-compatible client to answer.LLM, as
+// cmd/citebot does.
+type chatLLM struct{ *openai.Chat }
+
+func (c chatLLM) Stream(ctx context.Context, msgs []prompts.Message, onDelta answer.DeltaFunc) (string, answer.Usage, error) {
+	text, u, err := c.Chat.Stream(ctx, msgs, onDelta)
+	return text, answer.Usage(u), err
+}
+
+func (c chatLLM) Complete(ctx context.Context, msgs []prompts.Message) (string, answer.Usage, error) {
+	text, u, err := c.Chat.Complete(ctx, msgs)
+	return text, answer.Usage(u), err
 }
 
 func newFakeLLM(t *testing.T) *openaitest.Server {

@@ -250,7 +250,7 @@ func (b *Bot) jobErrorText(err error, j job) string {
 		return fmt.Sprintf("I don't know an article called “%s”. Try /articles for the list.", escapeMarkdown(truncate(j.question, 100)))
 	}
 	ref := b.logFailure("answer failed", err)
-	var llm *answer.LLMError
+	var llm *answer.ModelError
 	if errors.As(err, &llm) {
 		return fmt.Sprintf("⚠️ I couldn't answer: the language model is not responding right now (ref: %s). Please try again in a few minutes.", ref)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/internal/openai"
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/article"
@@ -85,21 +86,32 @@ func mergeArticles(base, extra []retrieval.Article, warn func(string, error)) []
 	return base
 }
 
+// embedder is the configured embedder: the built-in local one, or an
+// OpenAI-compatible API under the embedding policy with
+// CITEBOT_EMBED_TIMEOUT per attempt (0 = the default).
 func (a *app) embedder() (retrieval.Embedder, error) {
 	if a.cfg.EmbedProvider != "openai" {
 		return retrieval.NewLocalEmbedder(), nil
 	}
-	return retrieval.NewOpenAIEmbedder(retrieval.OpenAIEmbedderConfig{
+	p := openai.EmbedPolicy()
+	if a.cfg.EmbedTimeout > 0 {
+		p.AttemptTimeout = a.cfg.EmbedTimeout
+	}
+	e, err := openai.NewEmbedder(openai.EmbedderConfig{
 		BaseURL:        a.cfg.EmbedBaseURL,
 		APIKey:         a.cfg.EmbedAPIKey,
 		Model:          a.cfg.EmbedModel,
 		BatchSize:      a.cfg.EmbedBatchSize,
 		Concurrency:    a.cfg.EmbedConcurrency,
-		RequestTimeout: a.cfg.EmbedTimeout,
 		QueryPrefix:    a.cfg.EmbedQueryPrefix,
 		DocumentPrefix: a.cfg.EmbedDocumentPrefix,
+		Policy:         &p,
 		Logger:         a.logger,
 	})
+	if err != nil {
+		return nil, fmt.Errorf("configure embedding model: %w", err)
+	}
+	return e, nil
 }
 
 // openIndex opens the store and brings it in step with the article files:
@@ -169,24 +181,10 @@ func (a *app) newEngine(ix *index.Index) (*answer.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load prompts: %w", err)
 	}
-	var llm *answer.LLM
+	var llm answer.LLM
 	if a.cfg.LLMEnabled() {
-		retries := a.cfg.LLMRetries
-		if retries == 0 {
-			retries = -1 // the client reads 0 as "default"; the user asked for none
-		}
-		llm, err = answer.NewLLM(answer.LLMConfig{
-			BaseURL:     a.cfg.ChatBaseURL,
-			APIKey:      a.cfg.ChatAPIKey,
-			Model:       a.cfg.ChatModel,
-			Temperature: a.cfg.Temperature,
-			MaxTokens:   a.cfg.MaxTokens,
-			Timeout:     a.cfg.LLMTimeout,
-			MaxRetries:  retries,
-			Logger:      a.logger,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("configure chat model: %w", err)
+		if llm, err = a.chatModel(); err != nil {
+			return nil, err
 		}
 	}
 	return answer.NewEngine(answer.Config{

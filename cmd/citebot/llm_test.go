@@ -6,9 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sashabaranov/go-openai"
-
-	"github.com/citebot/citebot/retrieval/openaitest"
+	"github.com/citebot/citebot/internal/openai/openaitest"
 )
 
 const testKey = "sk-test-secret-key-0123456789"
@@ -16,7 +14,7 @@ const testKey = "sk-test-secret-key-0123456789"
 func TestAskThroughChatModel(t *testing.T) {
 	srv := openaitest.NewServer()
 	defer srv.Close()
-	srv.ChatFunc = func(req openai.ChatCompletionRequest) string {
+	srv.ChatFunc = func(req openaitest.ChatRequest) string {
 		return `Austin urged an "immediate ceasefire" in Ukraine [1]. He also wanted a pony [9].`
 	}
 	env := offlineEnv(t)
@@ -79,7 +77,7 @@ func TestDeadChatModelIsOneSentenceWithoutTheKey(t *testing.T) {
 func TestRateLimitedChatModelIsRetried(t *testing.T) {
 	srv := openaitest.NewServer()
 	defer srv.Close()
-	srv.ChatFunc = func(openai.ChatCompletionRequest) string {
+	srv.ChatFunc = func(openaitest.ChatRequest) string {
 		return `Austin urged an "immediate ceasefire" in Ukraine [1].`
 	}
 	srv.FailNext(1, 429, `{"error":{"message":"slow down","type":"rate_limit"}}`, "0")

@@ -1,4 +1,4 @@
-package retrieval
+package openai
 
 import (
 	"bytes"
@@ -10,50 +10,15 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/citebot/citebot/retrieval/openaitest"
-	openai "github.com/sashabaranov/go-openai"
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"github.com/citebot/citebot/internal/openai/openaitest"
 )
-
-// testEmbedder builds an embedder against srv whose waits between retries
-// are recorded instead of slept, so retry tests take no time.
-func testEmbedder(t *testing.T, baseURL string, cfg OpenAIEmbedderConfig) (*OpenAIEmbedder, func() []time.Duration) {
-	t.Helper()
-	cfg.BaseURL = baseURL
-	if cfg.Model == "" {
-		cfg.Model = "test-embed"
-	}
-	e, err := NewOpenAIEmbedder(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var waits []time.Duration
-	e.sleep = func(ctx context.Context, d time.Duration) error {
-		mu.Lock()
-		waits = append(waits, d)
-		mu.Unlock()
-		return ctx.Err()
-	}
-	return e, func() []time.Duration {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]time.Duration(nil), waits...)
-	}
-}
-
-func newFake(t *testing.T) *openaitest.Server {
-	t.Helper()
-	s := openaitest.NewServer()
-	t.Cleanup(s.Close)
-	return s
-}
 
 func numberedTexts(n int) []string {
 	out := make([]string, n)
@@ -75,11 +40,6 @@ func sameVector(a, b []float32) bool {
 	return true
 }
 
-func host(rawURL string) string {
-	u, _ := url.Parse(rawURL)
-	return u.Host
-}
-
 // inflight counts concurrent requests through a transport.
 type inflight struct {
 	base      http.RoundTripper
@@ -98,11 +58,11 @@ func (f *inflight) RoundTrip(r *http.Request) (*http.Response, error) {
 	return f.base.RoundTrip(r)
 }
 
-func TestOpenAIEmbedderBatching(t *testing.T) {
+func TestEmbedderBatching(t *testing.T) {
 	srv := newFake(t)
 	srv.Delay = 5 * time.Millisecond // lets batches overlap
 	counter := &inflight{base: http.DefaultTransport.(*http.Transport).Clone()}
-	e, _ := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{
+	e, _ := testEmbedder(t, srv.URL(), EmbedderConfig{
 		BatchSize: 10, Concurrency: 2, HTTPClient: &http.Client{Transport: counter},
 	})
 	in := numberedTexts(95)
@@ -145,10 +105,10 @@ func TestOpenAIEmbedderBatching(t *testing.T) {
 	}
 }
 
-func TestOpenAIEmbedderShuffledIndex(t *testing.T) {
+func TestEmbedderShuffledIndex(t *testing.T) {
 	srv := newFake(t)
 	srv.ShuffleIndex = true
-	e, _ := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{BatchSize: 16})
+	e, _ := testEmbedder(t, srv.URL(), EmbedderConfig{BatchSize: 16})
 	in := numberedTexts(40)
 	vs, err := e.EmbedDocuments(context.Background(), in)
 	if err != nil {
@@ -161,10 +121,10 @@ func TestOpenAIEmbedderShuffledIndex(t *testing.T) {
 	}
 }
 
-func TestOpenAIEmbedderRetryAfter(t *testing.T) {
+func TestEmbedderRetryAfter(t *testing.T) {
 	srv := newFake(t)
 	srv.FailNext(1, http.StatusTooManyRequests, openaitest.OpenAIError("Rate limit reached", "requests", "rate_limit_exceeded"), "1")
-	e, waits := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{})
+	e, w := testEmbedder(t, srv.URL(), EmbedderConfig{})
 	v, err := e.EmbedQuery(context.Background(), "hello")
 	if err != nil {
 		t.Fatal(err)
@@ -172,37 +132,36 @@ func TestOpenAIEmbedderRetryAfter(t *testing.T) {
 	if !sameVector(v, openaitest.Vector("hello", openaitest.DefaultDim)) {
 		t.Error("wrong vector")
 	}
-	w := waits()
-	if len(w) != 1 || w[0] < time.Second {
-		t.Fatalf("waits %v, want one of at least the 1s Retry-After", w)
+	if got := w.get(); len(got) != 1 || got[0] < time.Second {
+		t.Fatalf("waits %v, want one of at least the 1s Retry-After", got)
 	}
 	if srv.RequestCount() != 2 {
 		t.Fatalf("%d requests", srv.RequestCount())
 	}
 }
 
-func TestOpenAIEmbedderRetriesThenGivesUp(t *testing.T) {
+func TestEmbedderRetriesThenGivesUp(t *testing.T) {
 	srv := newFake(t)
 	srv.FailNext(100, http.StatusInternalServerError, openaitest.OpenAIError("The server had an error processing your request", "server_error", nil), "")
 	var logs bytes.Buffer
-	e, waits := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{
-		APIKey: "sk-test-secret", MaxRetries: 3,
+	e, w := testEmbedder(t, srv.URL(), EmbedderConfig{
+		APIKey: "sk-test-secret", Policy: ptr(retries(EmbedPolicy(), 3)),
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 	})
 	_, err := e.EmbedDocuments(context.Background(), numberedTexts(3))
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	if srv.RequestCount() != 4 || len(waits()) != 3 {
-		t.Fatalf("%d requests, %d waits; want 4 and 3", srv.RequestCount(), len(waits()))
+	if srv.RequestCount() != 4 || len(w.get()) != 3 {
+		t.Fatalf("%d requests, %d waits; want 4 and 3", srv.RequestCount(), len(w.get()))
 	}
 	msg := err.Error()
-	for _, want := range []string{host(srv.URL()), `"test-embed"`, "HTTP 500", "after 4 attempts", "The server had an error"} {
+	for _, want := range []string{host(srv.URL()), "test-embed at ", "HTTP 500", "gave up after 4 attempts", "The server had an error"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q lacks %q", msg, want)
 		}
 	}
-	var apiErr *openai.APIError
+	var apiErr *goopenai.APIError
 	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 500 {
 		t.Errorf("error does not wrap the APIError: %#v", err)
 	}
@@ -214,14 +173,15 @@ func TestOpenAIEmbedderRetriesThenGivesUp(t *testing.T) {
 	}
 }
 
-func TestOpenAIEmbedderCancelDuringBackoff(t *testing.T) {
+func TestEmbedderCancelDuringBackoff(t *testing.T) {
 	srv := newFake(t)
 	srv.FailNext(1, http.StatusServiceUnavailable, "", "")
-	e, err := NewOpenAIEmbedder(OpenAIEmbedderConfig{BaseURL: srv.URL(), Model: "m"})
+	// A real, long sleep: only the cancel can end it.
+	p := Policy{MaxRetries: 5, MinBackoff: time.Hour, MaxBackoff: time.Hour}
+	e, err := NewEmbedder(EmbedderConfig{BaseURL: srv.URL(), Model: "m", Policy: &p})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.backoff = backoff{min: time.Hour, max: time.Hour} // a real, long sleep
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -245,47 +205,47 @@ func TestOpenAIEmbedderCancelDuringBackoff(t *testing.T) {
 	}
 }
 
-func TestOpenAIEmbedderOllamaErrorBody(t *testing.T) {
+func TestEmbedderOllamaErrorBody(t *testing.T) {
 	srv := newFake(t)
 	// A missing model is final: one request, the server's words in the error.
 	srv.FailNext(1, http.StatusNotFound, openaitest.OllamaError(`model "nomic-embed-text" not found, try pulling it first`), "")
-	e, waits := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{Model: "nomic-embed-text"})
+	e, w := testEmbedder(t, srv.URL(), EmbedderConfig{Model: "nomic-embed-text"})
 	_, err := e.EmbedDocuments(context.Background(), numberedTexts(2))
-	var reqErr *openai.RequestError
+	var reqErr *goopenai.RequestError
 	if !errors.As(err, &reqErr) || reqErr.HTTPStatusCode != 404 {
 		t.Fatalf("err %#v, want a RequestError 404", err)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "try pulling it first") || !strings.Contains(msg, "HTTP 404") || !strings.Contains(msg, "nomic-embed-text") {
 		t.Errorf("message %q", msg)
 	}
-	if srv.RequestCount() != 1 || len(waits()) != 0 {
-		t.Errorf("%d requests, %v waits: a 404 must not be retried", srv.RequestCount(), waits())
+	if srv.RequestCount() != 1 || len(w.get()) != 0 {
+		t.Errorf("%d requests, %v waits: a 404 must not be retried", srv.RequestCount(), w.get())
 	}
 	// A model still loading (503, Ollama shape) is retried.
 	srv.FailNext(2, http.StatusServiceUnavailable, openaitest.OllamaError("server busy, please try again. maximum pending requests exceeded"), "")
 	if _, err := e.EmbedDocuments(context.Background(), numberedTexts(2)); err != nil {
 		t.Fatal(err)
 	}
-	if len(waits()) != 2 {
-		t.Errorf("waits %v", waits())
+	if len(w.get()) != 2 {
+		t.Errorf("waits %v", w.get())
 	}
 }
 
-func TestOpenAIEmbedderQuotaNotRetried(t *testing.T) {
+func TestEmbedderQuotaNotRetried(t *testing.T) {
 	srv := newFake(t)
 	srv.FailNext(5, http.StatusTooManyRequests, openaitest.OpenAIError("You exceeded your current quota", "insufficient_quota", "insufficient_quota"), "")
-	e, _ := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{})
+	e, _ := testEmbedder(t, srv.URL(), EmbedderConfig{})
 	_, err := e.EmbedQuery(context.Background(), "q")
 	if err == nil || !strings.Contains(err.Error(), "exceeded your current quota") || srv.RequestCount() != 1 {
 		t.Fatalf("err %v after %d requests", err, srv.RequestCount())
 	}
 }
 
-func TestOpenAIEmbedderKeyNeverInErrors(t *testing.T) {
+func TestEmbedderKeyNeverInErrors(t *testing.T) {
 	const key = "sk-proj-very-secret-key-123"
 	srv := newFake(t)
 	srv.FailNext(1, http.StatusUnauthorized, openaitest.OpenAIError("Incorrect API key provided: "+key+".", "invalid_request_error", "invalid_api_key"), "")
-	e, _ := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{APIKey: key})
+	e, _ := testEmbedder(t, srv.URL(), EmbedderConfig{APIKey: key})
 	_, err := e.EmbedQuery(context.Background(), "q")
 	if err == nil {
 		t.Fatal("want an error")
@@ -301,7 +261,7 @@ func TestOpenAIEmbedderKeyNeverInErrors(t *testing.T) {
 	}
 }
 
-func TestOpenAIEmbedderDimensionMismatch(t *testing.T) {
+func TestEmbedderDimensionMismatch(t *testing.T) {
 	srv := newFake(t)
 	srv.EmbedFunc = func(model, text string) []float32 {
 		if strings.HasSuffix(text, "7") {
@@ -310,13 +270,13 @@ func TestOpenAIEmbedderDimensionMismatch(t *testing.T) {
 		return openaitest.Vector(text, 64)
 	}
 	// Within one response.
-	e, _ := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{BatchSize: 100})
+	e, _ := testEmbedder(t, srv.URL(), EmbedderConfig{BatchSize: 100})
 	_, err := e.EmbedDocuments(context.Background(), numberedTexts(10))
 	if err == nil || !strings.Contains(err.Error(), "different dimensions") || !strings.Contains(err.Error(), host(srv.URL())) {
 		t.Fatalf("err %v", err)
 	}
 	// Across batches.
-	e, _ = testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{BatchSize: 1})
+	e, _ = testEmbedder(t, srv.URL(), EmbedderConfig{BatchSize: 1})
 	_, err = e.EmbedDocuments(context.Background(), numberedTexts(10))
 	if err == nil || !strings.Contains(err.Error(), "dimensions") {
 		t.Fatalf("err %v", err)
@@ -334,7 +294,7 @@ func badServer(t *testing.T, body string) string {
 	return s.URL + "/v1"
 }
 
-func TestOpenAIEmbedderBadResponses(t *testing.T) {
+func TestEmbedderBadResponses(t *testing.T) {
 	for _, tc := range []struct{ name, body, want string }{
 		{"missing item", `{"object":"list","data":[{"object":"embedding","index":0,"embedding":[1,0]}]}`, "sent 2 inputs, got 1"},
 		{"duplicate index", `{"data":[{"index":0,"embedding":[1,0]},{"index":0,"embedding":[0,1]}]}`, "appears twice"},
@@ -344,28 +304,28 @@ func TestOpenAIEmbedderBadResponses(t *testing.T) {
 		{"not json", `<html>oops</html>`, "unreadable response (HTTP 200)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e, waits := testEmbedder(t, badServer(t, tc.body), OpenAIEmbedderConfig{})
+			e, w := testEmbedder(t, badServer(t, tc.body), EmbedderConfig{})
 			_, err := e.EmbedDocuments(context.Background(), []string{"a", "b"})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err %v, want %q", err, tc.want)
 			}
-			if len(waits()) != 0 {
+			if len(w.get()) != 0 {
 				t.Errorf("a malformed 200 was retried")
 			}
 		})
 	}
 }
 
-func TestOpenAIEmbedderNormalizes(t *testing.T) {
+func TestEmbedderNormalizes(t *testing.T) {
 	u := badServer(t, `{"data":[{"index":0,"embedding":[3,4]}]}`)
-	e, _ := testEmbedder(t, u, OpenAIEmbedderConfig{})
+	e, _ := testEmbedder(t, u, EmbedderConfig{})
 	v, err := e.EmbedQuery(context.Background(), "x")
 	if err != nil || !sameVector(v, []float32{0.6, 0.8}) {
 		t.Fatalf("%v %v", v, err)
 	}
 }
 
-func TestOpenAIEmbedderTimeoutRetried(t *testing.T) {
+func TestEmbedderTimeoutRetried(t *testing.T) {
 	srv := newFake(t)
 	var calls atomic.Int32
 	// The first request hangs until the client gives up; later ones are
@@ -392,47 +352,47 @@ func TestOpenAIEmbedderTimeoutRetried(t *testing.T) {
 		_, _ = w.Write(buf.Bytes())
 	}))
 	t.Cleanup(front.Close)
-	e, waits := testEmbedder(t, front.URL+"/v1", OpenAIEmbedderConfig{RequestTimeout: 300 * time.Millisecond})
+	e, w := testEmbedder(t, front.URL+"/v1", EmbedderConfig{Policy: &Policy{MaxRetries: 5, AttemptTimeout: 300 * time.Millisecond}})
 	v, err := e.EmbedQuery(context.Background(), "slow")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameVector(v, openaitest.Vector("slow", openaitest.DefaultDim)) || len(waits()) != 1 || calls.Load() != 2 {
-		t.Fatalf("waits %v calls %d", waits(), calls.Load())
+	if !sameVector(v, openaitest.Vector("slow", openaitest.DefaultDim)) || len(w.get()) != 1 || calls.Load() != 2 {
+		t.Fatalf("waits %v calls %d", w.get(), calls.Load())
 	}
 
 	// When every attempt times out the error says so.
-	e, _ = testEmbedder(t, front.URL+"/v1", OpenAIEmbedderConfig{RequestTimeout: 20 * time.Millisecond, MaxRetries: -1})
+	e, _ = testEmbedder(t, front.URL+"/v1", EmbedderConfig{Policy: &Policy{AttemptTimeout: 20 * time.Millisecond}})
 	calls.Store(0)
 	_, err = e.EmbedQuery(context.Background(), "slow")
-	if err == nil || !strings.Contains(err.Error(), "no response within 20ms") {
+	if err == nil || !strings.Contains(err.Error(), "did not answer within 20ms") {
 		t.Fatalf("err %v", err)
 	}
 }
 
-func TestOpenAIEmbedderConnectionRefused(t *testing.T) {
+func TestEmbedderConnectionRefused(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	u := dead.URL + "/v1"
 	dead.Close()
-	e, waits := testEmbedder(t, u, OpenAIEmbedderConfig{MaxRetries: 2})
+	e, w := testEmbedder(t, u, EmbedderConfig{Policy: ptr(retries(EmbedPolicy(), 2))})
 	_, err := e.EmbedQuery(context.Background(), "q")
 	if err == nil || !strings.Contains(err.Error(), host(u)) || !strings.Contains(err.Error(), "after 3 attempts") {
 		t.Fatalf("err %v", err)
 	}
-	if len(waits()) != 2 {
-		t.Errorf("waits %v", waits())
+	if len(w.get()) != 2 {
+		t.Errorf("waits %v", w.get())
 	}
 }
 
-func TestOpenAIEmbedderPrefixes(t *testing.T) {
+func TestEmbedderPrefixes(t *testing.T) {
 	srv := newFake(t)
-	e, _ := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{
+	e, _ := testEmbedder(t, srv.URL(), EmbedderConfig{
 		Model: "nomic-embed-text", QueryPrefix: "search_query: ", DocumentPrefix: "search_document: ",
 	})
 	if e.Name() != "openai" || !strings.Contains(e.Model(), "nomic-embed-text") || !strings.Contains(e.Model(), "search_query: ") {
 		t.Fatalf("name %q model %q", e.Name(), e.Model())
 	}
-	plain, _ := testEmbedder(t, srv.URL(), OpenAIEmbedderConfig{Model: "nomic-embed-text"})
+	plain, _ := testEmbedder(t, srv.URL(), EmbedderConfig{Model: "nomic-embed-text"})
 	if plain.Model() != "nomic-embed-text" || plain.Model() == e.Model() {
 		t.Fatalf("plain model %q", plain.Model())
 	}
@@ -463,37 +423,38 @@ func TestOpenAIEmbedderPrefixes(t *testing.T) {
 	}
 }
 
-func TestNewOpenAIEmbedderConfig(t *testing.T) {
-	for _, bad := range []OpenAIEmbedderConfig{
+func TestNewEmbedderConfig(t *testing.T) {
+	for _, bad := range []EmbedderConfig{
 		{BaseURL: "localhost:11434/v1"},
 		{BaseURL: "ftp://example.com/v1"},
 		{BatchSize: -1},
-		{RequestTimeout: -time.Second},
+		{Concurrency: -1},
+		{BaseURL: "https://api.openai.com/v1"}, // no key
 	} {
-		if _, err := NewOpenAIEmbedder(bad); err == nil {
+		if _, err := NewEmbedder(bad); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
 	}
-	e, err := NewOpenAIEmbedder(OpenAIEmbedderConfig{APIKey: "k"})
+	e, err := NewEmbedder(EmbedderConfig{APIKey: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.host != "api.openai.com" || e.model != DefaultEmbedModel || e.batch != 64 || e.conc != 4 || e.retries != 5 || e.timeout != time.Minute {
-		t.Errorf("defaults %+v", e)
+	if e.c.host != "api.openai.com" || e.c.model != DefaultEmbedModel || e.batch != 64 || e.conc != 4 ||
+		e.c.policy.MaxRetries != 5 || e.c.policy.AttemptTimeout != time.Minute {
+		t.Errorf("defaults %+v, policy %+v", e, e.c.policy)
 	}
 	// The default transport honours proxy settings from the environment.
-	ct, ok := embedHTTPClient(nil).Transport.(*captureTransport)
+	ct, ok := newHTTPClient(nil, false).Transport.(*transport)
 	if !ok {
-		t.Fatal("no capture transport")
+		t.Fatal("no recording transport")
 	}
 	if tr, ok := ct.base.(*http.Transport); !ok || tr.Proxy == nil {
 		t.Error("default transport ignores HTTPS_PROXY")
 	}
 	// A caller's client is wrapped, not modified.
 	mine := &http.Client{Timeout: time.Second}
-	got := embedHTTPClient(mine)
+	got := newHTTPClient(mine, false)
 	if mine.Transport != nil || got.Timeout != time.Second {
 		t.Error("caller's client changed or its timeout lost")
 	}
-	var _ Embedder = e
 }

@@ -8,12 +8,10 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	openai "github.com/sashabaranov/go-openai"
 )
 
 func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
-	var req openai.ChatCompletionRequest
+	var req ChatRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		badRequest(w, "invalid JSON body: "+err.Error())
 		return
@@ -39,18 +37,18 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		reply = s.ChatFunc(req)
 	}
 	id := fmt.Sprintf("chatcmpl-fake-%d", n)
-	usage := openai.Usage{PromptTokens: promptTokens(req), CompletionTokens: countTokens(reply)}
+	usage := Usage{PromptTokens: promptTokens(req), CompletionTokens: countTokens(reply)}
 	usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
 	if req.Stream {
 		s.stream(w, r, req, id, reply, usage)
 		return
 	}
-	writeJSON(w, openai.ChatCompletionResponse{
+	writeJSON(w, chatResponse{
 		ID: id, Object: "chat.completion", Created: time.Now().Unix(), Model: req.Model,
-		Choices: []openai.ChatCompletionChoice{{
+		Choices: []chatChoice{{
 			Index:        0,
-			Message:      openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: reply},
-			FinishReason: openai.FinishReasonStop,
+			Message:      ChatMessage{Role: "assistant", Content: reply},
+			FinishReason: "stop",
 		}},
 		Usage: usage,
 	})
@@ -60,7 +58,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 // with the role, content deltas of a few words each (flushed one by one),
 // a chunk with finish_reason, an optional usage chunk with empty choices,
 // and "data: [DONE]".
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, req openai.ChatCompletionRequest, id, reply string, usage openai.Usage) {
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, req ChatRequest, id, reply string, usage Usage) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
@@ -72,11 +70,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req openai.ChatC
 	w.WriteHeader(http.StatusOK)
 
 	created := time.Now().Unix()
-	chunk := func(delta openai.ChatCompletionStreamChoiceDelta, finish openai.FinishReason) openai.ChatCompletionStreamResponse {
-		return openai.ChatCompletionStreamResponse{
+	chunk := func(delta ChatMessage, finish string) streamChunk {
+		c := streamChunk{
 			ID: id, Object: "chat.completion.chunk", Created: created, Model: req.Model,
-			Choices: []openai.ChatCompletionStreamChoice{{Index: 0, Delta: delta, FinishReason: finish}},
+			Choices: []streamChoice{{Index: 0, Delta: delta}},
 		}
+		if finish != "" {
+			c.Choices[0].FinishReason = &finish
+		}
+		return c
 	}
 	send := func(v any) bool {
 		b, err := json.Marshal(v)
@@ -90,7 +92,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req openai.ChatC
 		return true
 	}
 
-	if !send(chunk(openai.ChatCompletionStreamChoiceDelta{Role: openai.ChatMessageRoleAssistant}, "")) {
+	if !send(chunk(ChatMessage{Role: "assistant"}, "")) {
 		return
 	}
 	for i, piece := range splitDeltas(reply, s.wordsPerDelta()) {
@@ -102,20 +104,20 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req openai.ChatC
 		if err := sleep(r.Context(), s.DeltaDelay); err != nil {
 			return
 		}
-		if !send(chunk(openai.ChatCompletionStreamChoiceDelta{Content: piece}, "")) {
+		if !send(chunk(ChatMessage{Content: piece}, "")) {
 			return
 		}
 	}
 	if drop >= 0 {
 		panic(http.ErrAbortHandler)
 	}
-	if !send(chunk(openai.ChatCompletionStreamChoiceDelta{}, openai.FinishReasonStop)) {
+	if !send(chunk(ChatMessage{}, "stop")) {
 		return
 	}
 	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
-		if !send(openai.ChatCompletionStreamResponse{
+		if !send(streamChunk{
 			ID: id, Object: "chat.completion.chunk", Created: created, Model: req.Model,
-			Choices: []openai.ChatCompletionStreamChoice{}, Usage: &usage,
+			Choices: []streamChoice{}, Usage: &usage,
 		}) {
 			return
 		}
@@ -148,16 +150,16 @@ func splitDeltas(text string, n int) []string {
 }
 
 // defaultReply echoes the last user message.
-func defaultReply(req openai.ChatCompletionRequest) string {
+func defaultReply(req ChatRequest) string {
 	for i := len(req.Messages) - 1; i >= 0; i-- {
-		if m := req.Messages[i]; m.Role == openai.ChatMessageRoleUser {
+		if m := req.Messages[i]; m.Role == "user" {
 			return "echo: " + m.Content
 		}
 	}
 	return "echo: (no user message)"
 }
 
-func promptTokens(req openai.ChatCompletionRequest) int {
+func promptTokens(req ChatRequest) int {
 	var b strings.Builder
 	for _, m := range req.Messages {
 		b.WriteString(m.Content)

@@ -9,9 +9,9 @@ import (
 
 // failure is one scripted error response.
 type failure struct {
-	status     int
-	body       string
-	retryAfter string
+	status int
+	body   string
+	header http.Header
 }
 
 // FailNext makes the next n requests, on any endpoint, fail with status and
@@ -22,13 +22,23 @@ type failure struct {
 // 500 and then serves normally. A failed request is counted by
 // RequestCount but not recorded by EmbeddingRequests or ChatRequests.
 func (s *Server) FailNext(n, status int, body, retryAfter string) {
+	h := http.Header{}
+	if retryAfter != "" {
+		h.Set("Retry-After", retryAfter)
+	}
+	s.FailNextHeader(n, status, body, h)
+}
+
+// FailNextHeader is FailNext with any response headers, such as OpenAI's
+// Retry-After-Ms.
+func (s *Server) FailNextHeader(n, status int, body string, header http.Header) {
 	if body == "" {
 		body = OpenAIError(http.StatusText(status), "server_error", nil)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
-		s.failures = append(s.failures, failure{status: status, body: body, retryAfter: retryAfter})
+		s.failures = append(s.failures, failure{status: status, body: body, header: header.Clone()})
 	}
 }
 
@@ -62,7 +72,7 @@ func OpenAIError(message, typ string, code any) string {
 
 // OllamaError is an error body in the shape Ollama (and some other
 // OpenAI-compatible servers) use: {"error":"..."}. go-openai reports it as a
-// *openai.RequestError, not an *openai.APIError.
+// *RequestError, not an *APIError.
 func OllamaError(message string) string {
 	b, _ := json.Marshal(map[string]string{"error": message})
 	return string(b)
@@ -107,8 +117,8 @@ func (s *Server) record(next http.Handler) http.Handler {
 		s.mu.Unlock()
 
 		if f, ok := s.nextFailure(); ok {
-			if f.retryAfter != "" {
-				w.Header().Set("Retry-After", f.retryAfter)
+			for k, vs := range f.header {
+				w.Header()[k] = vs
 			}
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(f.status)

@@ -1,15 +1,17 @@
-package retrieval
+package openai
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	chromem "github.com/philippgille/chromem-go"
 
-	"github.com/citebot/citebot/retrieval/openaitest"
+	"github.com/citebot/citebot/internal/openai/openaitest"
 )
 
 // benchChunkCount is the number of chunks benchmark (b) ingests: 10k by
@@ -29,7 +31,7 @@ func benchChunkCount(b *testing.B) int {
 // BenchmarkIngestBatchedVsChromem is benchmark (b) of the retrieval issue:
 // ingesting N chunks (~500 bytes each) into a chromem collection through an
 // OpenAI-compatible server that takes 20 ms per request. Ours embeds with
-// OpenAIEmbedder (batches of 128, 4 in flight) and adds the documents with
+// Embedder (batches of 128, 4 in flight) and adds the documents with
 // their vectors; chromem's way is AddDocuments with its own
 // NewEmbeddingFuncOpenAICompat, which sends one request per text, at the
 // same concurrency. Target: ≥ 20× faster. Run with -benchtime=1x.
@@ -63,7 +65,7 @@ func BenchmarkIngestBatchedVsChromem(b *testing.B) {
 	for b.Loop() {
 		// Ours: batched embedding, then chromem with precomputed vectors.
 		start := time.Now()
-		e, err := NewOpenAIEmbedder(OpenAIEmbedderConfig{
+		e, err := NewEmbedder(EmbedderConfig{
 			BaseURL: srv.URL(), APIKey: "bench", Model: "bench-embed",
 			BatchSize: batchSize, Concurrency: concurrency,
 		})
@@ -111,4 +113,21 @@ func BenchmarkIngestBatchedVsChromem(b *testing.B) {
 // nil function would silently fall back to OpenAI's).
 func refuseEmbeddingBench(context.Context, string) ([]float32, error) {
 	panic("benchmark: chromem asked to embed a document that has a vector")
+}
+
+// benchChunks builds n distinct chunks of about size bytes each; the fake
+// server's vectors depend only on the text, so any distinct texts do.
+func benchChunks(n, size int) []string {
+	words := strings.Fields("the defense secretary spoke with his counterpart about the war and urged an immediate ceasefire")
+	out := make([]string, n)
+	var b strings.Builder
+	for i := range out {
+		b.Reset()
+		fmt.Fprintf(&b, "chunk %d:", i)
+		for j := 0; b.Len() < size; j++ {
+			b.WriteString(" " + words[(i+j)%len(words)])
+		}
+		out[i] = b.String()
+	}
+	return out
 }

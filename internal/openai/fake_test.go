@@ -1,4 +1,8 @@
-package openaitest
+package openai
+
+// These tests check that the fake server (openaitest) speaks what
+// go-openai reads, so that the other tests of this package, which drive
+// the fake through Embedder and Chat, test the real protocol.
 
 import (
 	"context"
@@ -11,28 +15,24 @@ import (
 	"testing"
 	"time"
 
-	openai "github.com/sashabaranov/go-openai"
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"github.com/citebot/citebot/internal/openai/openaitest"
 )
 
-func client(s *Server) *openai.Client {
-	cfg := openai.DefaultConfig("test-key")
+// rawClient is a bare go-openai client for s, without our transport.
+func rawClient(s *openaitest.Server) *goopenai.Client {
+	cfg := goopenai.DefaultConfig("test-key")
 	cfg.BaseURL = s.URL()
-	return openai.NewClientWithConfig(cfg)
+	return goopenai.NewClientWithConfig(cfg)
 }
 
-func newServer(t *testing.T) *Server {
-	t.Helper()
-	s := NewServer()
-	t.Cleanup(s.Close)
-	return s
-}
-
-func TestEmbeddingsStrings(t *testing.T) {
-	s := newServer(t)
+func TestFakeEmbeddingsStrings(t *testing.T) {
+	s := newFake(t)
 	s.Dim = 16
 	ctx := context.Background()
 	texts := []string{"alpha", "beta", "gamma"}
-	resp, err := client(s).CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: texts, Model: "m1"})
+	resp, err := rawClient(s).CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: texts, Model: "m1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +43,8 @@ func TestEmbeddingsStrings(t *testing.T) {
 		if d.Index != i || d.Object != "embedding" {
 			t.Errorf("data[%d] index %d object %q", i, d.Index, d.Object)
 		}
-		if !slices.Equal(d.Embedding, Vector(texts[i], 16)) {
-			t.Errorf("data[%d] is not Vector(%q)", i, texts[i])
+		if !slices.Equal(d.Embedding, openaitest.Vector(texts[i], 16)) {
+			t.Errorf("data[%d] is not openaitest.Vector(%q)", i, texts[i])
 		}
 		var sum float64
 		for _, x := range d.Embedding {
@@ -66,10 +66,10 @@ func TestEmbeddingsStrings(t *testing.T) {
 	}
 }
 
-func TestEmbeddingsInputForms(t *testing.T) {
-	s := newServer(t)
+func TestFakeEmbeddingsInputForms(t *testing.T) {
+	s := newFake(t)
 	ctx := context.Background()
-	c := client(s)
+	c := rawClient(s)
 	for _, tc := range []struct {
 		name  string
 		input any
@@ -79,11 +79,11 @@ func TestEmbeddingsInputForms(t *testing.T) {
 		{"tokens", []int{1, 2, 3}, []string{"1 2 3"}},
 		{"token lists", [][]int{{1, 2}, {3}}, []string{"1 2", "3"}},
 	} {
-		resp, err := c.CreateEmbeddings(ctx, openai.EmbeddingRequest{Input: tc.input, Model: "m"})
+		resp, err := c.CreateEmbeddings(ctx, goopenai.EmbeddingRequest{Input: tc.input, Model: "m"})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if len(resp.Data) != len(tc.want) || len(resp.Data[0].Embedding) != DefaultDim {
+		if len(resp.Data) != len(tc.want) || len(resp.Data[0].Embedding) != openaitest.DefaultDim {
 			t.Fatalf("%s: %d items", tc.name, len(resp.Data))
 		}
 		reqs := s.EmbeddingRequests()
@@ -92,25 +92,25 @@ func TestEmbeddingsInputForms(t *testing.T) {
 		}
 	}
 	// Base64 encoding round-trips through go-openai's decoder.
-	resp, err := c.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{
-		Input: []string{"x"}, Model: "m", EncodingFormat: openai.EmbeddingEncodingFormatBase64,
+	resp, err := c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{
+		Input: []string{"x"}, Model: "m", EncodingFormat: goopenai.EmbeddingEncodingFormatBase64,
 	})
-	if err != nil || !slices.Equal(resp.Data[0].Embedding, Vector("x", DefaultDim)) {
+	if err != nil || !slices.Equal(resp.Data[0].Embedding, openaitest.Vector("x", openaitest.DefaultDim)) {
 		t.Fatalf("base64: %v", err)
 	}
 	// An empty array and a missing model are 400s.
-	_, err = c.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: []string{}, Model: "m"})
-	var apiErr *openai.APIError
+	_, err = c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: []string{}, Model: "m"})
+	var apiErr *goopenai.APIError
 	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 400 {
 		t.Fatalf("empty input: %v", err)
 	}
 }
 
-func TestEmbeddingsShuffle(t *testing.T) {
-	s := newServer(t)
+func TestFakeEmbeddingsShuffle(t *testing.T) {
+	s := newFake(t)
 	s.ShuffleIndex = true
 	texts := []string{"a", "b", "c", "d", "e"}
-	resp, err := client(s).CreateEmbeddings(context.Background(), openai.EmbeddingRequestStrings{Input: texts, Model: "m"})
+	resp, err := rawClient(s).CreateEmbeddings(context.Background(), goopenai.EmbeddingRequestStrings{Input: texts, Model: "m"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestEmbeddingsShuffle(t *testing.T) {
 			inOrder = false
 		}
 		seen[d.Index] = true
-		if !slices.Equal(d.Embedding, Vector(texts[d.Index], DefaultDim)) {
+		if !slices.Equal(d.Embedding, openaitest.Vector(texts[d.Index], openaitest.DefaultDim)) {
 			t.Errorf("item with index %d has the wrong vector", d.Index)
 		}
 	}
@@ -130,13 +130,13 @@ func TestEmbeddingsShuffle(t *testing.T) {
 	}
 }
 
-func TestEmbeddingsDelayHonoursCancel(t *testing.T) {
-	s := newServer(t)
+func TestFakeEmbeddingsDelayHonoursCancel(t *testing.T) {
+	s := newFake(t)
 	s.Delay = time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := client(s).CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: []string{"x"}, Model: "m"})
+		_, err := rawClient(s).CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: []string{"x"}, Model: "m"})
 		done <- err
 	}()
 	for s.RequestCount() == 0 {
@@ -148,16 +148,16 @@ func TestEmbeddingsDelayHonoursCancel(t *testing.T) {
 	}
 }
 
-func TestFailNext(t *testing.T) {
-	s := newServer(t)
+func TestFakeFailNext(t *testing.T) {
+	s := newFake(t)
 	ctx := context.Background()
-	c := client(s)
-	s.FailNext(1, http.StatusTooManyRequests, OpenAIError("slow down", "rate_limit_exceeded", "rate_limit"), "1")
-	s.FailNext(1, http.StatusServiceUnavailable, OllamaError("model is loading"), "")
+	c := rawClient(s)
+	s.FailNext(1, http.StatusTooManyRequests, openaitest.OpenAIError("slow down", "rate_limit_exceeded", "rate_limit"), "1")
+	s.FailNext(1, http.StatusServiceUnavailable, openaitest.OllamaError("model is loading"), "")
 	s.FailNext(1, http.StatusInternalServerError, "", "")
 
-	_, err := c.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: []string{"x"}, Model: "m"})
-	var apiErr *openai.APIError
+	_, err := c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: []string{"x"}, Model: "m"})
+	var apiErr *goopenai.APIError
 	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 429 || apiErr.Message != "slow down" || apiErr.Code != "rate_limit" {
 		t.Fatalf("first: %v", err)
 	}
@@ -166,17 +166,17 @@ func TestFailNext(t *testing.T) {
 	}
 
 	// The Ollama shape is not an APIError: go-openai reports a RequestError.
-	_, err = c.CreateChatCompletion(ctx, openai.ChatCompletionRequest{Model: "m", Messages: []openai.ChatCompletionMessage{{Role: "user", Content: "hi"}}})
-	var reqErr *openai.RequestError
+	_, err = c.CreateChatCompletion(ctx, goopenai.ChatCompletionRequest{Model: "m", Messages: []goopenai.ChatCompletionMessage{{Role: "user", Content: "hi"}}})
+	var reqErr *goopenai.RequestError
 	if !errors.As(err, &reqErr) || reqErr.HTTPStatusCode != 503 || !strings.Contains(string(reqErr.Body), "model is loading") {
 		t.Fatalf("second: %#v", err)
 	}
 
-	_, err = c.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: []string{"x"}, Model: "m"})
+	_, err = c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: []string{"x"}, Model: "m"})
 	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 500 {
 		t.Fatalf("third: %v", err)
 	}
-	if _, err := c.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: []string{"x"}, Model: "m"}); err != nil {
+	if _, err := c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: []string{"x"}, Model: "m"}); err != nil {
 		t.Fatalf("fourth: %v", err)
 	}
 	if s.RequestCount() != 4 || len(s.EmbeddingRequests()) != 1 || len(s.ChatRequests()) != 0 {
@@ -184,39 +184,26 @@ func TestFailNext(t *testing.T) {
 	}
 }
 
-func TestRetryAfterHeader(t *testing.T) {
-	s := newServer(t)
-	s.FailNext(1, 429, "", "7")
-	resp, err := http.Post(s.URL()+"/embeddings", "application/json", strings.NewReader(`{"input":"x","model":"m"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" {
-		t.Fatalf("status %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
-	}
-}
-
-func chatReq(stream bool) openai.ChatCompletionRequest {
-	return openai.ChatCompletionRequest{
+func chatReq(stream bool) goopenai.ChatCompletionRequest {
+	return goopenai.ChatCompletionRequest{
 		Model: "chat-m", Stream: stream,
-		Messages: []openai.ChatCompletionMessage{
-			{Role: openai.ChatMessageRoleSystem, Content: "be brief"},
-			{Role: openai.ChatMessageRoleUser, Content: "hello there"},
+		Messages: []goopenai.ChatCompletionMessage{
+			{Role: goopenai.ChatMessageRoleSystem, Content: "be brief"},
+			{Role: goopenai.ChatMessageRoleUser, Content: "hello there"},
 		},
 	}
 }
 
-func TestChatNonStreaming(t *testing.T) {
-	s := newServer(t)
-	resp, err := client(s).CreateChatCompletion(context.Background(), chatReq(false))
+func TestFakeChatNonStreaming(t *testing.T) {
+	s := newFake(t)
+	resp, err := rawClient(s).CreateChatCompletion(context.Background(), chatReq(false))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := resp.Choices[0].Message.Content; got != "echo: hello there" {
 		t.Errorf("reply %q", got)
 	}
-	if resp.Choices[0].FinishReason != openai.FinishReasonStop || resp.Usage.CompletionTokens != 3 || resp.Usage.TotalTokens != 7 {
+	if resp.Choices[0].FinishReason != goopenai.FinishReasonStop || resp.Usage.CompletionTokens != 3 || resp.Usage.TotalTokens != 7 {
 		t.Errorf("resp %+v", resp)
 	}
 	reqs := s.ChatRequests()
@@ -227,7 +214,7 @@ func TestChatNonStreaming(t *testing.T) {
 
 // readStream collects a whole stream: the deltas, the usage and the final
 // error (io.EOF on a clean end).
-func readStream(t *testing.T, st *openai.ChatCompletionStream) (deltas []string, usage *openai.Usage, err error) {
+func readStream(t *testing.T, st *goopenai.ChatCompletionStream) (deltas []string, usage *goopenai.Usage, err error) {
 	t.Helper()
 	defer st.Close()
 	for {
@@ -249,14 +236,14 @@ func readStream(t *testing.T, st *openai.ChatCompletionStream) (deltas []string,
 	}
 }
 
-func TestChatStreaming(t *testing.T) {
-	s := newServer(t)
+func TestFakeChatStreaming(t *testing.T) {
+	s := newFake(t)
 	const reply = "The call lasted about an hour [1]. Both sides  talked.\nEnd."
-	s.ChatFunc = func(req openai.ChatCompletionRequest) string { return reply }
+	s.ChatFunc = func(req openaitest.ChatRequest) string { return reply }
 	s.WordsPerDelta = 3
 	req := chatReq(true)
-	req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
-	st, err := client(s).CreateChatCompletionStream(context.Background(), req)
+	req.StreamOptions = &goopenai.StreamOptions{IncludeUsage: true}
+	st, err := rawClient(s).CreateChatCompletionStream(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +259,7 @@ func TestChatStreaming(t *testing.T) {
 	}
 
 	// Without include_usage no usage chunk is sent.
-	st, err = client(s).CreateChatCompletionStream(context.Background(), chatReq(true))
+	st, err = rawClient(s).CreateChatCompletionStream(context.Background(), chatReq(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,11 +268,11 @@ func TestChatStreaming(t *testing.T) {
 	}
 }
 
-func TestChatStreamDrop(t *testing.T) {
-	s := newServer(t)
-	s.ChatFunc = func(openai.ChatCompletionRequest) string { return "one two three four five six seven eight" }
+func TestFakeChatStreamDrop(t *testing.T) {
+	s := newFake(t)
+	s.ChatFunc = func(openaitest.ChatRequest) string { return "one two three four five six seven eight" }
 	s.DropStreamAfter(2)
-	st, err := client(s).CreateChatCompletionStream(context.Background(), chatReq(true))
+	st, err := rawClient(s).CreateChatCompletionStream(context.Background(), chatReq(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +284,7 @@ func TestChatStreamDrop(t *testing.T) {
 		t.Fatalf("deltas %q", deltas)
 	}
 	// The drop is used up: the next stream is whole.
-	st, err = client(s).CreateChatCompletionStream(context.Background(), chatReq(true))
+	st, err = rawClient(s).CreateChatCompletionStream(context.Background(), chatReq(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,21 +293,21 @@ func TestChatStreamDrop(t *testing.T) {
 	}
 }
 
-func TestChatStreamFailureBeforeFirstToken(t *testing.T) {
-	s := newServer(t)
-	s.FailNext(1, 500, OpenAIError("boom", "server_error", nil), "")
-	_, err := client(s).CreateChatCompletionStream(context.Background(), chatReq(true))
-	var apiErr *openai.APIError
+func TestFakeChatStreamFailureBeforeFirstToken(t *testing.T) {
+	s := newFake(t)
+	s.FailNext(1, 500, openaitest.OpenAIError("boom", "server_error", nil), "")
+	_, err := rawClient(s).CreateChatCompletionStream(context.Background(), chatReq(true))
+	var apiErr *goopenai.APIError
 	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 500 || apiErr.Message != "boom" {
 		t.Fatalf("err %v", err)
 	}
 }
 
-func TestChatStreamCancel(t *testing.T) {
-	s := newServer(t)
+func TestFakeChatStreamCancel(t *testing.T) {
+	s := newFake(t)
 	s.DeltaDelay = time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := client(s).CreateChatCompletionStream(ctx, chatReq(true))
+	st, err := rawClient(s).CreateChatCompletionStream(ctx, chatReq(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,29 +320,12 @@ func TestChatStreamCancel(t *testing.T) {
 	}
 }
 
-func TestSplitDeltas(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		n    int
-		want []string
-	}{
-		{"", 2, nil},
-		{"a", 2, []string{"a"}},
-		{"a b c", 2, []string{"a b ", "c"}},
-		{"  a b c ", 1, []string{"  a ", "b ", "c "}},
-	} {
-		if got := splitDeltas(tc.in, tc.n); !slices.Equal(got, tc.want) {
-			t.Errorf("splitDeltas(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
-		}
-	}
-}
-
-func TestChatDelayHonoursTimeout(t *testing.T) {
-	s := newServer(t)
+func TestFakeChatDelayHonoursTimeout(t *testing.T) {
+	s := newFake(t)
 	s.ChatDelay = time.Hour
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	_, err := client(s).CreateChatCompletion(ctx, chatReq(false))
+	_, err := rawClient(s).CreateChatCompletion(ctx, chatReq(false))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v", err)
 	}

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	openai "github.com/sashabaranov/go-openai"
 )
 
 // embeddingBody is the request as sent on the wire; input may be a string,
@@ -53,9 +51,9 @@ func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	s.embedReqs = append(s.embedReqs, openai.EmbeddingRequestStrings{
-		Input: inputs, Model: openai.EmbeddingModel(body.Model), User: body.User,
-		EncodingFormat: openai.EmbeddingEncodingFormat(body.EncodingFormat), Dimensions: body.Dimensions,
+	s.embedReqs = append(s.embedReqs, EmbeddingRequest{
+		Input: inputs, Model: body.Model, User: body.User,
+		EncodingFormat: body.EncodingFormat, Dimensions: body.Dimensions,
 	})
 	seed := s.shuffles
 	s.shuffles++
@@ -75,7 +73,7 @@ func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 			v = Vector(text, dim)
 		}
 		items[i] = embeddingItem{Object: "embedding", Index: i, Embedding: v}
-		if body.EncodingFormat == string(openai.EmbeddingEncodingFormatBase64) {
+		if body.EncodingFormat == "base64" {
 			items[i].Embedding = encodeBase64(v)
 		}
 		tokens += countTokens(text)

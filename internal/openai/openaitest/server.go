@@ -1,8 +1,9 @@
 // Package openaitest is a fake OpenAI-compatible API server for tests. It
 // speaks the real wire protocol (JSON bodies, SSE streaming, error bodies in
 // the OpenAI and Ollama shapes, 429 with Retry-After), so the code under test
-// talks to it through the same client library it uses in production
-// (github.com/sashabaranov/go-openai) and nothing reaches the network.
+// talks to it through the same client it uses in production (internal/openai
+// over go-openai) and nothing reaches the network. It decodes the wire JSON
+// into small types of its own and imports no client library.
 //
 // Configure the exported fields after NewServer and before the first request
 // that depends on them; scripted failures (FailNext, DropStreamAfter) may be
@@ -14,8 +15,6 @@ import (
 	"net/http/httptest"
 	"sync"
 	"time"
-
-	openai "github.com/sashabaranov/go-openai"
 )
 
 // DefaultDim is the embedding dimension when Server.Dim is 0.
@@ -38,7 +37,7 @@ type Server struct {
 
 	// ChatFunc decides the reply text of a chat completion. Nil echoes the
 	// last user message as "echo: <text>".
-	ChatFunc func(req openai.ChatCompletionRequest) string
+	ChatFunc func(req ChatRequest) string
 	// WordsPerDelta is how many words each streamed delta carries
 	// (0 = 2), so that a reply arrives in several SSE events.
 	WordsPerDelta int
@@ -55,8 +54,8 @@ type Server struct {
 	failures  []failure
 	dropAfter []int
 	requests  []Request
-	embedReqs []openai.EmbeddingRequestStrings
-	chatReqs  []openai.ChatCompletionRequest
+	embedReqs []EmbeddingRequest
+	chatReqs  []ChatRequest
 	shuffles  uint64
 }
 
@@ -79,8 +78,8 @@ func NewServer() *Server {
 	return s
 }
 
-// URL is the base URL of the API, ending in "/v1", as go-openai's
-// ClientConfig.BaseURL expects it.
+// URL is the base URL of the API, ending in "/v1", as OpenAI clients
+// expect it.
 func (s *Server) URL() string { return s.srv.URL + "/v1" }
 
 // Close shuts the server down, closing open connections.
@@ -108,18 +107,18 @@ func (s *Server) Requests() []Request {
 // EmbeddingRequests returns the embeddings requests that were served (not
 // the ones answered with a scripted failure), in arrival order. Token-array
 // inputs are recorded as their decimal token lists ("1 2 3").
-func (s *Server) EmbeddingRequests() []openai.EmbeddingRequestStrings {
+func (s *Server) EmbeddingRequests() []EmbeddingRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]openai.EmbeddingRequestStrings(nil), s.embedReqs...)
+	return append([]EmbeddingRequest(nil), s.embedReqs...)
 }
 
 // ChatRequests returns the chat completion requests that were served (not
 // the ones answered with a scripted failure), in arrival order.
-func (s *Server) ChatRequests() []openai.ChatCompletionRequest {
+func (s *Server) ChatRequests() []ChatRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]openai.ChatCompletionRequest(nil), s.chatReqs...)
+	return append([]ChatRequest(nil), s.chatReqs...)
 }
 
 func (s *Server) dim() int {

@@ -1,93 +1,36 @@
-package answer
+package openai
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	openai "github.com/sashabaranov/go-openai"
+	goopenai "github.com/sashabaranov/go-openai"
 
-	"github.com/citebot/citebot/prompts"
-	"github.com/citebot/citebot/retrieval/openaitest"
+	"github.com/citebot/citebot/internal/openai/openaitest"
 )
 
-const (
-	testKey   = "sk-test-secret-key-0123456789"
-	testModel = "test-model"
-	testReply = "Austin urged an immediate ceasefire in Ukraine [1]. The call lasted about an hour [2]."
-)
-
-var testMsgs = []prompts.Message{
-	{Role: prompts.RoleSystem, Content: "Answer from the passages."},
-	{Role: prompts.RoleUser, Content: "What did Austin urge?"},
-}
-
-// waits records the backoff waits of an LLM instead of sleeping them.
-type waits struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (w *waits) sleep(ctx context.Context, d time.Duration) error {
-	w.mu.Lock()
-	w.d = append(w.d, d)
-	w.mu.Unlock()
-	return ctx.Err()
-}
-
-func (w *waits) get() []time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]time.Duration(nil), w.d...)
-}
-
-// fakeLLM starts the fake server answering testReply and a client for it
-// whose backoff waits are recorded, not slept.
-func fakeLLM(t *testing.T, cfg LLMConfig) (*LLM, *openaitest.Server, *waits) {
-	t.Helper()
-	srv := openaitest.NewServer()
-	t.Cleanup(srv.Close)
-	srv.ChatFunc = func(openai.ChatCompletionRequest) string { return testReply }
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = srv.URL()
-	}
-	cfg.APIKey, cfg.Model = testKey, testModel
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	c, err := NewLLM(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &waits{}
-	c.sleep = w.sleep
-	return c, srv, w
-}
-
-// collect returns a DeltaFunc that appends to a slice, and the slice.
-func collect() (DeltaFunc, *[]string) {
+// collect returns a delta function that appends to a slice, and the slice.
+func collect() (func(string), *[]string) {
 	var got []string
 	return func(d string) { got = append(got, d) }, &got
 }
 
-func asLLMError(t *testing.T, err error) *LLMError {
+func asError(t *testing.T, err error) *Error {
 	t.Helper()
-	var le *LLMError
-	if !errors.As(err, &le) {
-		t.Fatalf("error %v (%T) is not an *LLMError", err, err)
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not an *Error", err, err)
 	}
-	return le
+	return e
 }
 
-func TestStreamDeltasAndUsage(t *testing.T) {
-	c, srv, _ := fakeLLM(t, LLMConfig{})
+func TestChatStreamDeltasAndUsage(t *testing.T) {
+	c, srv, _ := testChat(t, ChatConfig{})
 	onDelta, deltas := collect()
 	text, usage, err := c.Stream(context.Background(), testMsgs, onDelta)
 	if err != nil {
@@ -122,8 +65,8 @@ func TestStreamDeltasAndUsage(t *testing.T) {
 	}
 }
 
-func TestComplete(t *testing.T) {
-	c, srv, _ := fakeLLM(t, LLMConfig{})
+func TestChatComplete(t *testing.T) {
+	c, srv, _ := testChat(t, ChatConfig{})
 	text, usage, err := c.Complete(context.Background(), testMsgs)
 	if err != nil {
 		t.Fatal(err)
@@ -136,15 +79,15 @@ func TestComplete(t *testing.T) {
 	}
 }
 
-func TestStreamCutOffIsNotRetried(t *testing.T) {
-	c, srv, w := fakeLLM(t, LLMConfig{})
+func TestChatStreamCutOffIsNotRetried(t *testing.T) {
+	c, srv, w := testChat(t, ChatConfig{})
 	srv.DropStreamAfter(3)
 	onDelta, deltas := collect()
 	text, _, err := c.Stream(context.Background(), testMsgs, onDelta)
 	if err == nil {
 		t.Fatal("no error after the stream was cut")
 	}
-	le := asLLMError(t, err)
+	le := asError(t, err)
 	if !le.CutOff || le.Received != len(text) || len(text) == 0 {
 		t.Errorf("CutOff %v Received %d, text %q", le.CutOff, le.Received, text)
 	}
@@ -160,8 +103,8 @@ func TestStreamCutOffIsNotRetried(t *testing.T) {
 	}
 }
 
-func TestStreamDropBeforeFirstTokenIsRetried(t *testing.T) {
-	c, srv, w := fakeLLM(t, LLMConfig{})
+func TestChatStreamDropBeforeFirstTokenIsRetried(t *testing.T) {
+	c, srv, w := testChat(t, ChatConfig{})
 	srv.DropStreamAfter(0)
 	onDelta, deltas := collect()
 	text, usage, err := c.Stream(context.Background(), testMsgs, onDelta)
@@ -176,8 +119,8 @@ func TestStreamDropBeforeFirstTokenIsRetried(t *testing.T) {
 	}
 }
 
-func TestRateLimitThenSuccess(t *testing.T) {
-	c, srv, w := fakeLLM(t, LLMConfig{})
+func TestChatRateLimitThenSuccess(t *testing.T) {
+	c, srv, w := testChat(t, ChatConfig{})
 	srv.FailNext(1, http.StatusTooManyRequests, openaitest.OpenAIError("Rate limit reached", "requests", "rate_limit_exceeded"), "2")
 	onDelta, deltas := collect()
 	text, _, err := c.Stream(context.Background(), testMsgs, onDelta)
@@ -195,8 +138,8 @@ func TestRateLimitThenSuccess(t *testing.T) {
 	}
 }
 
-func TestRetryAfterTooLong(t *testing.T) {
-	c, srv, w := fakeLLM(t, LLMConfig{})
+func TestChatRetryAfterTooLong(t *testing.T) {
+	c, srv, w := testChat(t, ChatConfig{})
 	srv.FailNext(1, http.StatusTooManyRequests, "", "3600")
 	_, _, err := c.Stream(context.Background(), testMsgs, nil)
 	if err == nil {
@@ -210,10 +153,10 @@ func TestRetryAfterTooLong(t *testing.T) {
 	}
 }
 
-func TestServerErrorForever(t *testing.T) {
+func TestChatServerErrorForever(t *testing.T) {
 	for _, streamed := range []bool{true, false} {
-		c, srv, w := fakeLLM(t, LLMConfig{MaxRetries: 3})
-		c.backoffBase, c.backoffMax = 100*time.Millisecond, 300*time.Millisecond
+		p := Policy{MaxRetries: 3, MinBackoff: 100 * time.Millisecond, MaxBackoff: 300 * time.Millisecond}
+		c, srv, w := testChat(t, ChatConfig{Policy: &p})
 		srv.FailNext(100, http.StatusInternalServerError, openaitest.OpenAIError("The server had an error while processing your request.", "server_error", nil), "")
 		var err error
 		if streamed {
@@ -228,7 +171,7 @@ func TestServerErrorForever(t *testing.T) {
 		if err == nil {
 			t.Fatal("no error")
 		}
-		le := asLLMError(t, err)
+		le := asError(t, err)
 		host := strings.TrimPrefix(strings.TrimSuffix(srv.URL(), "/v1"), "http://")
 		for _, s := range []string{"test-model at " + host, "HTTP 500", "The server had an error", "gave up after 4 attempts"} {
 			if !strings.Contains(err.Error(), s) {
@@ -252,32 +195,32 @@ func TestServerErrorForever(t *testing.T) {
 	}
 }
 
-func TestNoRetryOnClientErrors(t *testing.T) {
-	c, srv, w := fakeLLM(t, LLMConfig{})
+func TestChatNoRetryOnClientErrors(t *testing.T) {
+	c, srv, w := testChat(t, ChatConfig{})
 	srv.FailNext(1, http.StatusBadRequest, openaitest.OpenAIError("'messages' must contain the word json", "invalid_request_error", nil), "")
 	_, _, err := c.Stream(context.Background(), testMsgs, nil)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 400") || !strings.Contains(err.Error(), "must contain the word json") {
 		t.Errorf("error %v", err)
 	}
-	var apiErr *openai.APIError
+	var apiErr *goopenai.APIError
 	if !errors.As(err, &apiErr) {
-		t.Errorf("error does not wrap the *openai.APIError")
+		t.Errorf("error does not wrap the *goopenai.APIError")
 	}
 	if srv.RequestCount() != 1 || len(w.get()) != 0 {
 		t.Errorf("a 400 was retried: %d requests", srv.RequestCount())
 	}
 }
 
-func TestOllamaErrorBody(t *testing.T) {
-	c, srv, _ := fakeLLM(t, LLMConfig{})
+func TestChatOllamaErrorBody(t *testing.T) {
+	c, srv, _ := testChat(t, ChatConfig{})
 	srv.FailNext(1, http.StatusNotFound, openaitest.OllamaError(`model "llama9" not found, try pulling it first`), "")
 	_, _, err := c.Stream(context.Background(), testMsgs, nil)
 	if err == nil {
 		t.Fatal("no error")
 	}
-	var reqErr *openai.RequestError
+	var reqErr *goopenai.RequestError
 	if !errors.As(err, &reqErr) {
-		t.Errorf("error does not wrap the *openai.RequestError")
+		t.Errorf("error does not wrap the *goopenai.RequestError")
 	}
 	want := `failed: HTTP 404 Not Found: model "llama9" not found, try pulling it first (is the model name right?)`
 	if !strings.Contains(err.Error(), "test-model at 127.0.0.1:") || !strings.Contains(err.Error(), want) {
@@ -295,10 +238,10 @@ func TestOllamaErrorBody(t *testing.T) {
 	}
 }
 
-func TestBaseURLWithoutV1(t *testing.T) {
+func TestChatBaseURLWithoutV1(t *testing.T) {
 	srv := openaitest.NewServer()
 	t.Cleanup(srv.Close)
-	c, err := NewLLM(LLMConfig{BaseURL: strings.TrimSuffix(srv.URL(), "/v1"), Model: testModel})
+	c, err := NewChat(ChatConfig{BaseURL: strings.TrimSuffix(srv.URL(), "/v1"), Model: testModel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,13 +251,17 @@ func TestBaseURLWithoutV1(t *testing.T) {
 	}
 }
 
-func TestCancelDuringBackoff(t *testing.T) {
-	c, srv, _ := fakeLLM(t, LLMConfig{})
-	c.backoffBase, c.backoffMax = time.Hour, time.Hour
+func TestChatCancelDuringBackoff(t *testing.T) {
+	srv := newFake(t)
 	sleeping := make(chan struct{})
-	c.sleep = func(ctx context.Context, d time.Duration) error {
+	p := Policy{MaxRetries: 3, MinBackoff: time.Hour, MaxBackoff: time.Hour}
+	p.Sleep = func(ctx context.Context, d time.Duration) error {
 		close(sleeping)
-		return sleepCtx(ctx, d) // the real wait: an hour unless cancelled
+		return Policy{}.sleep(ctx, d) // the real wait: an hour unless cancelled
+	}
+	c, err := NewChat(ChatConfig{BaseURL: srv.URL(), Model: testModel, Policy: &p})
+	if err != nil {
+		t.Fatal(err)
 	}
 	srv.FailNext(1, http.StatusServiceUnavailable, "", "")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -322,7 +269,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 		<-sleeping
 		cancel()
 	}()
-	_, _, err := c.Stream(ctx, testMsgs, nil)
+	_, _, err = c.Stream(ctx, testMsgs, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
@@ -331,37 +278,38 @@ func TestCancelDuringBackoff(t *testing.T) {
 	}
 }
 
-func TestAttemptTimeout(t *testing.T) {
-	c, srv, w := fakeLLM(t, LLMConfig{Timeout: 50 * time.Millisecond})
+// A timed-out attempt is transient like a 5xx: it is retried up to the
+// policy's MaxRetries, as long as no token has arrived.
+func TestChatAttemptTimeout(t *testing.T) {
+	c, srv, w := testChat(t, ChatConfig{Policy: &Policy{MaxRetries: 1, AttemptTimeout: 50 * time.Millisecond}})
 	srv.DeltaDelay = time.Minute // the first token never comes in time
 	_, _, err := c.Stream(context.Background(), testMsgs, nil)
 	if err == nil {
 		t.Fatal("no error")
 	}
-	le := asLLMError(t, err)
-	if le.Timeout != 50*time.Millisecond || !strings.Contains(err.Error(), "did not answer within 50ms") {
+	le := asError(t, err)
+	if le.Timeout != 50*time.Millisecond || le.CutOff || !strings.Contains(err.Error(), "did not answer within 50ms (gave up after 2 attempts)") {
 		t.Errorf("error %q", err)
 	}
-	if srv.RequestCount() != 1 || len(w.get()) != 0 {
-		t.Errorf("a timed-out attempt was retried")
+	if srv.RequestCount() != 2 || len(w.get()) != 1 {
+		t.Errorf("%d requests, waits %v; want 2 and 1", srv.RequestCount(), w.get())
 	}
 }
 
-func TestConnectionRefused(t *testing.T) {
+func TestChatConnectionRefused(t *testing.T) {
 	srv := openaitest.NewServer()
 	url := srv.URL()
 	srv.Close() // nothing listens there any more
-	c, err := NewLLM(LLMConfig{BaseURL: url, APIKey: testKey, Model: testModel, MaxRetries: 2, Logger: slog.New(slog.DiscardHandler)})
+	p, w := recorded(retries(ChatPolicy(), 2))
+	c, err := NewChat(ChatConfig{BaseURL: url, APIKey: testKey, Model: testModel, Policy: p, Logger: discard()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &waits{}
-	c.sleep = w.sleep
 	_, _, err = c.Stream(context.Background(), testMsgs, nil)
 	if err == nil {
 		t.Fatal("no error")
 	}
-	le := asLLMError(t, err)
+	le := asError(t, err)
 	if !strings.Contains(err.Error(), "cannot reach test-model at 127.0.0.1:") || le.Attempts != 3 || len(w.get()) != 2 {
 		t.Errorf("error %q attempts %d waits %v", err, le.Attempts, w.get())
 	}
@@ -370,8 +318,8 @@ func TestConnectionRefused(t *testing.T) {
 	}
 }
 
-func TestKeyNeverInErrors(t *testing.T) {
-	c, srv, _ := fakeLLM(t, LLMConfig{})
+func TestChatKeyNeverInErrors(t *testing.T) {
+	c, srv, _ := testChat(t, ChatConfig{})
 	srv.FailNext(1, http.StatusUnauthorized, openaitest.OpenAIError("Incorrect API key provided: "+testKey+".", "invalid_request_error", "invalid_api_key"), "")
 	_, _, err := c.Stream(context.Background(), testMsgs, nil)
 	if err == nil {
@@ -392,20 +340,7 @@ func TestKeyNeverInErrors(t *testing.T) {
 	}
 }
 
-// sentTemperature returns the temperature field of the last request body
-// as sent on the wire, and whether there was one.
-func sentTemperature(t *testing.T, srv *openaitest.Server) (string, bool) {
-	t.Helper()
-	reqs := srv.Requests()
-	var body map[string]json.RawMessage
-	if err := json.Unmarshal(reqs[len(reqs)-1].Body, &body); err != nil {
-		t.Fatal(err)
-	}
-	v, ok := body["temperature"]
-	return string(v), ok
-}
-
-func TestTemperature(t *testing.T) {
+func TestChatTemperature(t *testing.T) {
 	zero, warm := float32(0), float32(0.7)
 	for _, tc := range []struct {
 		name string
@@ -417,7 +352,7 @@ func TestTemperature(t *testing.T) {
 		{"warm", &warm, "0.7"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, srv, _ := fakeLLM(t, LLMConfig{Temperature: tc.temp})
+			c, srv, _ := testChat(t, ChatConfig{Temperature: tc.temp})
 			srv.FailNext(1, http.StatusBadGateway, "", "") // the retried body keeps it too
 			if _, _, err := c.Stream(context.Background(), testMsgs, nil); err != nil {
 				t.Fatal(err)
@@ -442,99 +377,50 @@ func TestTemperature(t *testing.T) {
 	}
 }
 
-func TestWithZeroTemperature(t *testing.T) {
-	for in, want := range map[string]string{
-		`{"model":"m"}`:                   `{"temperature":0,"model":"m"}`,
-		` {}`:                             `{"temperature":0}`,
-		`{"temperature":0.5,"model":"m"}`: `{"temperature":0.5,"model":"m"}`,
-		`not json`:                        `not json`,
-	} {
-		req, err := http.NewRequest(http.MethodPost, "http://x/v1/chat/completions", strings.NewReader(in))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r2, err := withZeroTemperature(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := io.ReadAll(r2.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(got) != want || r2.ContentLength != int64(len(want)) {
-			t.Errorf("%s → %s (length %d), want %s", in, got, r2.ContentLength, want)
-		}
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		header map[string]string
-		want   time.Duration
-	}{
-		{map[string]string{"Retry-After": "3"}, 3 * time.Second},
-		{map[string]string{"Retry-After": "0.5"}, 500 * time.Millisecond},
-		{map[string]string{"Retry-After": now.Add(90 * time.Second).Format(http.TimeFormat)}, 90 * time.Second},
-		{map[string]string{"Retry-After": now.Add(-time.Minute).Format(http.TimeFormat)}, 0},
-		{map[string]string{"Retry-After": "soon"}, 0},
-		{map[string]string{"Retry-After-Ms": "250", "Retry-After": "1"}, 250 * time.Millisecond},
-		{map[string]string{}, 0},
-	} {
-		h := http.Header{}
-		for k, v := range tc.header {
-			h.Set(k, v)
-		}
-		if got := parseRetryAfter(h, now); got != tc.want {
-			t.Errorf("%v → %v, want %v", tc.header, got, tc.want)
-		}
-	}
-}
-
-func TestNewLLMConfig(t *testing.T) {
+func TestNewChatConfig(t *testing.T) {
 	hot := float32(2.5)
 	for _, tc := range []struct {
 		name string
-		cfg  LLMConfig
+		cfg  ChatConfig
 		want string
 	}{
-		{"no model", LLMConfig{BaseURL: "http://localhost:11434/v1"}, "no chat model"},
-		{"bad URL", LLMConfig{BaseURL: "localhost:11434", Model: "m"}, "not an http(s) URL"},
-		{"OpenAI without key", LLMConfig{Model: "gpt-4o-mini"}, "needs an API key"},
-		{"temperature", LLMConfig{BaseURL: "http://localhost:11434/v1", Model: "m", Temperature: &hot}, "outside 0..2"},
+		{"no model", ChatConfig{BaseURL: "http://localhost:11434/v1"}, "no chat model"},
+		{"bad URL", ChatConfig{BaseURL: "localhost:11434", Model: "m"}, "not an http(s) URL"},
+		{"OpenAI without key", ChatConfig{Model: "gpt-4o-mini"}, "needs an API key"},
+		{"temperature", ChatConfig{BaseURL: "http://localhost:11434/v1", Model: "m", Temperature: &hot}, "outside 0..2"},
 	} {
-		if _, err := NewLLM(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := NewChat(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
 		}
 	}
 
-	c, err := NewLLM(LLMConfig{APIKey: testKey, Model: "gpt-4o-mini"})
+	c, err := NewChat(ChatConfig{APIKey: testKey, Model: "gpt-4o-mini"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.String() != "gpt-4o-mini at api.openai.com" || c.timeout != DefaultLLMTimeout || c.maxRetries != DefaultLLMMaxRetries {
-		t.Errorf("String %q timeout %v retries %d", c, c.timeout, c.maxRetries)
+	if p := c.c.policy; c.String() != "gpt-4o-mini at api.openai.com" || p.AttemptTimeout != 2*time.Minute || p.MaxRetries != 3 {
+		t.Errorf("String %q policy %+v", c, p)
 	}
 	// The default transport is a clone of http.DefaultTransport, so proxy
 	// settings from the environment apply.
-	tr, ok := c.httpClient.Transport.(*llmTransport)
+	tr, ok := c.c.httpClient.Transport.(*transport)
 	if !ok {
-		t.Fatalf("transport %T", c.httpClient.Transport)
+		t.Fatalf("transport %T", c.c.httpClient.Transport)
 	}
 	if base, ok := tr.base.(*http.Transport); !ok || base.Proxy == nil || base == http.DefaultTransport {
 		t.Errorf("base transport %T is not a clone of http.DefaultTransport with a proxy function", tr.base)
 	}
 
-	never, err := NewLLM(LLMConfig{BaseURL: "http://localhost:11434/v1/", Model: "llama3.2", MaxRetries: -1})
+	never, err := NewChat(ChatConfig{BaseURL: "http://localhost:11434/v1/", Model: "llama3.2", Policy: &Policy{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if never.maxRetries != 0 || never.String() != "llama3.2 at localhost:11434" {
-		t.Errorf("retries %d String %q", never.maxRetries, never)
+	if never.c.policy.MaxRetries != 0 || never.String() != "llama3.2 at localhost:11434" {
+		t.Errorf("retries %d String %q", never.c.policy.MaxRetries, never)
 	}
 }
 
-func TestCustomHTTPClient(t *testing.T) {
+func TestChatCustomHTTPClient(t *testing.T) {
 	srv := openaitest.NewServer()
 	t.Cleanup(srv.Close)
 	var calls int
@@ -542,7 +428,7 @@ func TestCustomHTTPClient(t *testing.T) {
 		calls++
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	c, err := NewLLM(LLMConfig{BaseURL: srv.URL(), Model: testModel, HTTPClient: hc})
+	c, err := NewChat(ChatConfig{BaseURL: srv.URL(), Model: testModel, HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,8 +447,8 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestMaxTokens(t *testing.T) {
-	c, srv, _ := fakeLLM(t, LLMConfig{MaxTokens: 256})
+func TestChatMaxTokens(t *testing.T) {
+	c, srv, _ := testChat(t, ChatConfig{MaxTokens: 256})
 	if _, _, err := c.Complete(context.Background(), testMsgs); err != nil {
 		t.Fatal(err)
 	}
