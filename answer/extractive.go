@@ -16,12 +16,6 @@ import (
 // more), how close together the matched words stand, whether question word
 // pairs occur in order, and a small prior for the best-ranked passages.
 
-// ExtractiveNote is the line renderers show with an extractive answer or
-// summary (Answer.Extractive), so readers know the text is quoted, not
-// written. It is kept out of Answer.Text so that the text holds only
-// cited sentences.
-const ExtractiveNote = "(Extractive answer: sentences quoted from the articles.)"
-
 // Tuning of the extractive answerer, measured with eval_corpus_test.go on
 // ../shared/corpus: with these weights and library-wide term rarity the
 // best sentence lies in a passage holding the reference answer for 88% of

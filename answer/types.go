@@ -29,7 +29,8 @@ const (
 // Citation is one numbered source of an answer. Several passages of one
 // article are merged into one citation.
 type Citation struct {
-	// N is the number shown in the answer text, renumbered by first use.
+	// N is the number shown in the text: renumbered by first use in
+	// answers, the paragraph number in summaries.
 	N int `json:"n"`
 	// Article carries id, title, source, author and published.
 	Article retrieval.Article `json:"article"`
