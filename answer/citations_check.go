@@ -74,6 +74,14 @@ type citeResult struct {
 	Markers int
 }
 
+// applyTo puts the checked text and its citations into ans. An answer is
+// grounded when at least one citation survived.
+func (r citeResult) applyTo(ans *Answer) {
+	ans.Text = r.Text
+	ans.Citations = r.Citations
+	ans.Grounded = len(r.Citations) > 0
+}
+
 // checkCitations turns generated text with [n] markers into checked
 // citations: numbers naming no source are dropped, each cited claim is
 // checked against its source (unsupported citations go), sources with the

@@ -229,9 +229,7 @@ func (e *Engine) finishLLMAnswer(ans Answer, raw string, qterms []string) Answer
 		text := strings.TrimSpace(stripMarkers(raw))
 		return e.refusal(ans, text)
 	}
-	ans.Text = res.Text
-	ans.Citations = res.Citations
-	ans.Grounded = len(res.Citations) > 0
+	res.applyTo(&ans)
 	return ans
 }
 

@@ -80,9 +80,7 @@ func (e *Engine) extractive(ans Answer, q query) Answer {
 		b.WriteString(" [" + strconv.Itoa(c.passage+1) + "]")
 	}
 	res := checkCitations(b.String(), passageSources(ans.Passages), citeOptions{Threshold: -1, Question: terms})
-	ans.Text = res.Text
-	ans.Citations = res.Citations
-	ans.Grounded = len(res.Citations) > 0
+	res.applyTo(&ans)
 	return ans
 }
 
@@ -303,11 +301,7 @@ func pickSentences(cands []candidate) []candidate {
 	if len(cands) == 0 {
 		return nil
 	}
-	order := make([]int, len(cands))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool { return cands[order[i]].score > cands[order[j]].score })
+	order := byScore(len(cands), func(i int) float64 { return cands[i].score })
 	best := cands[order[0]]
 	if best.score <= 0 {
 		return nil
@@ -340,6 +334,17 @@ func pickSentences(cands []candidate) []candidate {
 		}
 	}
 	return out
+}
+
+// byScore returns the indexes 0..n-1 ordered by score, best first; ties
+// keep index order.
+func byScore(n int, score func(i int) float64) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return score(order[i]) > score(order[j]) })
+	return order
 }
 
 func jaccard(a, b map[string]bool) float64 {

@@ -91,9 +91,7 @@ func (e *Engine) Summarize(ctx context.Context, ref string, length Length, onDel
 		threshold = -1
 	}
 	res := checkCitations(text, srcs, citeOptions{Threshold: threshold, KeepNumbers: true})
-	ans.Text = res.Text
-	ans.Citations = res.Citations
-	ans.Grounded = len(res.Citations) > 0
+	res.applyTo(&ans)
 	for _, c := range res.Citations {
 		p := paras[c.N-1]
 		ans.Passages = append(ans.Passages, retrieval.Passage{

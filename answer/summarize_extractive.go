@@ -115,12 +115,8 @@ func scoreCentrality(sents []summarySentence, nparas int) {
 // pickCentral returns the indexes of up to n best-scored sentences, in
 // article order, skipping any too similar to one already picked.
 func pickCentral(sents []summarySentence, n int) []int {
-	order := make([]int, len(sents))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool { return sents[order[i]].score > sents[order[j]].score })
 	var picked []int
+	order := byScore(len(sents), func(i int) float64 { return sents[i].score })
 	for _, i := range order {
 		if len(picked) == n {
 			break
