@@ -53,6 +53,7 @@ var sentencesPerLength = map[Length]int{Short: 3, Medium: 6, Long: 10}
 // context budget is summarized map-reduce: groups of paragraphs first, then
 // a summary of those partial summaries that keeps the paragraph numbers.
 // Offline, an extractive summarizer quotes the article's central sentences.
+// length is read as ParseLength reads it ("" is Medium).
 func (e *Engine) Summarize(ctx context.Context, ref string, length Length, onDelta DeltaFunc) (Answer, error) {
 	start := time.Now()
 	length, err := ParseLength(string(length))
