@@ -1,13 +1,22 @@
 package answer
 
 import (
-	"sort"
-	"strconv"
-	"strings"
-
 	"github.com/citebot/citebot/retrieval"
-	"github.com/citebot/citebot/retrieval/prose"
 )
+
+// Checking the citations of generated text is a pipeline of four steps:
+//
+//  1. locateClaims finds the marker groups ("[1][3]") and, for each, the
+//     sentence and clause it vouches for and the sources it names;
+//  2. a verifier judges each claim against each source it cites (today
+//     lexicalVerifier: shared content words against a threshold);
+//  3. renumber numbers the sources that back their claims by first use,
+//     merging sources of one article;
+//  4. rewriteMarkers and buildCitations turn that into clean text and
+//     the citation list.
+//
+// Only step 2 judges meaning, so a stronger verifier slots in there
+// without touching the rest.
 
 // source is one numbered piece of text the model was shown: a retrieved
 // passage (Ask) or an article paragraph (Summarize).
@@ -34,13 +43,23 @@ func passageSources(ps []retrieval.Passage) []source {
 // citeOptions tunes checkCitations.
 type citeOptions struct {
 	// Threshold is the support score a cited claim needs to keep its
-	// citation (see scoreSupport).
+	// citation (see scoreSupport); negative keeps every valid citation.
 	Threshold float64
 	// KeepNumbers keeps the source numbers instead of renumbering by
 	// first use (summaries cite paragraph n as [n]).
 	KeepNumbers bool
 	// Question terms pick the quote for claims that have no content words.
 	Question []string
+	// Verifier judges the claims; nil means the lexical check with
+	// Threshold and Question.
+	Verifier verifier
+}
+
+func (o citeOptions) verifier() verifier {
+	if o.Verifier != nil {
+		return o.Verifier
+	}
+	return lexicalVerifier{Threshold: o.Threshold, Question: o.Question}
 }
 
 // citeResult is generated text after its citations were checked.
@@ -55,219 +74,35 @@ type citeResult struct {
 	Markers int
 }
 
-// markerGroup is a run of markers separated only by white space ("[1][3]",
-// "[1] [2]"), treated as one citation point.
-type markerGroup struct {
-	Start, End int
-	Numbers    []int
+// applyTo puts the checked text and its citations into ans. An answer is
+// grounded when at least one citation survived.
+func (r citeResult) applyTo(ans *Answer) {
+	ans.Text = r.Text
+	ans.Citations = r.Citations
+	ans.Grounded = len(r.Citations) > 0
 }
-
-func groupMarkers(text string, ms []Marker) []markerGroup {
-	var out []markerGroup
-	for _, m := range ms {
-		if n := len(out); n > 0 && strings.TrimSpace(text[out[n-1].End:m.Start]) == "" {
-			g := &out[n-1]
-			g.End = m.End
-			for _, x := range m.Numbers {
-				if !containsInt(g.Numbers, x) {
-					g.Numbers = append(g.Numbers, x)
-				}
-			}
-			continue
-		}
-		out = append(out, markerGroup{Start: m.Start, End: m.End, Numbers: append([]int(nil), m.Numbers...)})
-	}
-	return out
-}
-
-// removeSpliced removes markers that only exist because a marker was cut
-// out between their parts ("[[9]2]" without "[9]" reads "[2]"): markers
-// straddling a junction go, until none is left.
-func removeSpliced(text string, junctions []int) string {
-	for range len(text) + 1 {
-		var bad *Marker
-		for _, m := range ParseCitations(text) {
-			for _, j := range junctions {
-				if m.Start < j && j < m.End {
-					bad = &m
-					break
-				}
-			}
-			if bad != nil {
-				break
-			}
-		}
-		if bad == nil {
-			return text
-		}
-		text = text[:bad.Start] + text[bad.End:]
-		n := bad.End - bad.Start
-		for i, j := range junctions {
-			switch {
-			case j >= bad.End:
-				junctions[i] = j - n
-			case j > bad.Start:
-				junctions[i] = bad.Start
-			}
-		}
-		junctions = append(junctions, bad.Start)
-	}
-	return text
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-// claimFor returns the content words of the claim a marker group cites:
-// the words of the clause before the marker (back to the previous marker of
-// the same sentence) and of the whole sentence. A marker that opens a
-// sentence ("… ceasefire. [1] Next …") belongs to the sentence before.
-func claimFor(text string, sents []prose.Span, groups []markerGroup, gi int) (clause, sentence []string) {
-	if len(sents) == 0 {
-		return nil, nil
-	}
-	g := groups[gi]
-	// The first sentence that ends after the marker starts holds it.
-	si := sort.Search(len(sents), func(i int) bool { return sents[i].End > g.Start })
-	if si == len(sents) {
-		si--
-	}
-	if si > 0 && g.Start >= sents[si].Start && len(contentTerms(stripMarkers(text[sents[si].Start:g.Start]))) == 0 {
-		si--
-	}
-	s := sents[si]
-	sentence = contentTerms(stripMarkers(text[s.Start:s.End]))
-	if g.Start > s.End {
-		return sentence, sentence
-	}
-	from := s.Start
-	if gi > 0 && groups[gi-1].End > s.Start {
-		from = groups[gi-1].End
-	}
-	if from < g.Start {
-		clause = contentTerms(stripMarkers(text[from:g.Start]))
-	}
-	return clause, sentence
-}
-
-// minClauseTerms: a clause with fewer content words than this is judged by
-// its whole sentence ("…, and in 1990 [2].").
-const minClauseTerms = 3
 
 // checkCitations turns generated text with [n] markers into checked
 // citations: numbers naming no source are dropped, each cited claim is
-// checked against its source (below opts.Threshold the citation goes),
-// sources with the same Key merge, numbers are reassigned by first use,
-// and the text is rewritten with clean "[n]" markers.
+// checked against its source (unsupported citations go), sources with the
+// same Key merge, numbers are reassigned by first use (or kept, with
+// opts.KeepNumbers), and the text is rewritten with clean "[n]" markers.
 func checkCitations(text string, srcs []source, opts citeOptions) citeResult {
-	ms := ParseCitations(text)
-	groups := groupMarkers(text, ms)
-	res := citeResult{Markers: len(groups)}
-	sents := prose.Sentences(text)
-
-	type use struct {
-		src int
-		sup support
+	claims := locateClaims(text, len(srcs))
+	verdicts := opts.verifier().verify(text, claims, srcs)
+	nums := renumber(claims, verdicts, srcs, opts.KeepNumbers)
+	res := citeResult{
+		Text:      rewriteMarkers(text, claims, nums.shown),
+		Citations: buildCitations(nums.cited, srcs, opts.KeepNumbers),
+		Markers:   len(claims),
 	}
-	kept := make([][]use, len(groups))
-	for gi, g := range groups {
-		var clause, sentence []string
-		checked := false
-		for _, n := range g.Numbers {
-			if n < 1 || n > len(srcs) {
-				res.Invalid++
-				continue
-			}
-			if !checked {
-				clause, sentence = claimFor(text, sents, groups, gi)
-				checked = true
-			}
-			src := srcs[n-1]
-			sup := scoreSupport(sentence, src.Text, opts.Question)
-			if len(uniqueTerms(clause)) >= minClauseTerms {
-				if c := scoreSupport(clause, src.Text, opts.Question); c.Score > sup.Score {
-					sup = c
-				}
-			}
-			if sup.Score < opts.Threshold {
+	for i, c := range claims {
+		res.Invalid += c.Invalid
+		for _, v := range verdicts[i] {
+			if !v.Supported {
 				res.Unsupported++
-				continue
-			}
-			kept[gi] = append(kept[gi], use{src: n - 1, sup: sup})
-		}
-	}
-
-	// Number the surviving sources by first use, merging by Key, and keep
-	// for each the best supported quote.
-	number := make(map[string]int)
-	best := make(map[string]use)
-	var order []string
-	for _, us := range kept {
-		for _, u := range us {
-			k := srcs[u.src].Key
-			if _, ok := number[k]; !ok {
-				n := len(order) + 1
-				if opts.KeepNumbers {
-					n = u.src + 1
-				}
-				number[k] = n
-				order = append(order, k)
-				best[k] = u
-			} else if u.sup.Score > best[k].sup.Score {
-				best[k] = u
 			}
 		}
-	}
-
-	var b strings.Builder
-	var junctions []int // where a marker was removed from the output
-	last := 0
-	for gi, g := range groups {
-		start := g.Start
-		if len(kept[gi]) == 0 {
-			for start > last && (text[start-1] == ' ' || text[start-1] == '\t') {
-				start--
-			}
-		}
-		b.WriteString(text[last:start])
-		if len(kept[gi]) == 0 {
-			junctions = append(junctions, b.Len())
-		}
-		var done []int
-		for _, u := range kept[gi] {
-			n := number[srcs[u.src].Key]
-			if containsInt(done, n) {
-				continue
-			}
-			done = append(done, n)
-			b.WriteString("[" + strconv.Itoa(n) + "]")
-		}
-		last = g.End
-	}
-	b.WriteString(text[last:])
-	res.Text = strings.TrimSpace(removeSpliced(b.String(), junctions))
-
-	for _, k := range order {
-		u := best[k]
-		src := srcs[u.src]
-		q := u.sup.Sentence
-		res.Citations = append(res.Citations, Citation{
-			N:       number[k],
-			Article: src.Article,
-			Quote:   src.Text[q.Start:q.End],
-			Passage: src.Text,
-			Start:   src.Start + q.Start,
-			End:     src.Start + q.End,
-		})
-	}
-	if opts.KeepNumbers {
-		sort.Slice(res.Citations, func(i, j int) bool { return res.Citations[i].N < res.Citations[j].N })
 	}
 	return res
 }

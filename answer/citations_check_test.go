@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 // testPassages returns passages numbered 1..5: two from the Austin article
@@ -161,4 +162,53 @@ func FuzzCheckCitations(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLocateClaims(t *testing.T) {
+	text := "Austin urged an immediate ceasefire [1], and the call lasted about an hour [3][9]. Tides [0]."
+	claims := locateClaims(text, 5)
+	if len(claims) != 3 {
+		t.Fatalf("claims %+v", claims)
+	}
+	span := func(s prose.Span) string { return strings.TrimSpace(text[s.Start:s.End]) }
+	c := claims[1]
+	if span(c.Marker) != "[3][9]" || len(c.Sources) != 1 || c.Sources[0] != 2 || c.Invalid != 1 {
+		t.Errorf("second claim: marker %q sources %v invalid %d", span(c.Marker), c.Sources, c.Invalid)
+	}
+	if got := span(c.Clause); got != ", and the call lasted about an hour" {
+		t.Errorf("clause %q", got)
+	}
+	if got := span(c.Sentence); !strings.HasPrefix(got, "Austin urged") || !strings.HasSuffix(got, "[9].") {
+		t.Errorf("sentence %q", got)
+	}
+	if c := claims[2]; len(c.Sources) != 0 || c.Invalid != 1 {
+		t.Errorf("third claim: %+v", c)
+	}
+}
+
+// onlyVerifier supports exactly the citations of one source.
+type onlyVerifier struct{ source int }
+
+func (v onlyVerifier) verify(text string, claims []claim, srcs []source) [][]verdict {
+	out := make([][]verdict, len(claims))
+	for i, c := range claims {
+		for _, s := range c.Sources {
+			out[i] = append(out[i], verdict{Supported: s == v.source, Score: 1, Quote: prose.Span{End: len(srcs[s].Text)}})
+		}
+	}
+	return out
+}
+
+// The verifier is the only judge of support: the rest of the pipeline
+// renumbers and rewrites whatever it keeps.
+func TestCheckCitationsUsesVerifier(t *testing.T) {
+	ps := testPassages()
+	res := checkCitations("Bread needs flour [2]. Austin urged an immediate ceasefire [1][5].", passageSources(ps),
+		citeOptions{Threshold: DefaultSupportThreshold, Verifier: onlyVerifier{source: 4}})
+	if want := "Bread needs flour. Austin urged an immediate ceasefire [1]."; res.Text != want {
+		t.Errorf("text = %q, want %q", res.Text, want)
+	}
+	if res.Unsupported != 2 || len(res.Citations) != 1 || res.Citations[0].Article.ID != "moon" || res.Citations[0].Quote != ps[4].Chunk.Text {
+		t.Errorf("unsupported %d citations %+v", res.Unsupported, res.Citations)
+	}
 }

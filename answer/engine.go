@@ -14,12 +14,13 @@ import (
 )
 
 // Retriever is what the engine needs from the index. *index.Index
-// satisfies it; tests use small in-memory fakes.
+// satisfies it (and also offers TermRarity, which the extractive reader
+// uses when present). Engines take the interface so that package answer
+// does not import the index and its SQLite store.
 type Retriever interface {
 	Search(ctx context.Context, query string, opts retrieval.SearchOptions) ([]retrieval.Passage, error)
 	Article(ctx context.Context, id string) (retrieval.Article, error)
 	Articles(ctx context.Context) ([]retrieval.Article, error)
-	Chunks(ctx context.Context, articleID string) ([]retrieval.Chunk, error)
 }
 
 // Defaults for the zero values of Config.
@@ -228,9 +229,7 @@ func (e *Engine) finishLLMAnswer(ans Answer, raw string, qterms []string) Answer
 		text := strings.TrimSpace(stripMarkers(raw))
 		return e.refusal(ans, text)
 	}
-	ans.Text = res.Text
-	ans.Citations = res.Citations
-	ans.Grounded = len(res.Citations) > 0
+	res.applyTo(&ans)
 	return ans
 }
 

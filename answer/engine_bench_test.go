@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,21 +94,10 @@ func runAskBench(b *testing.B, e *Engine, questions []string) {
 		engine = append(engine, d-ans.Timings.Retrieval-ans.Timings.LLM)
 	}
 	b.StopTimer()
-	b.ReportMetric(msOf(pct(total, 0.5)), "p50-ms")
-	b.ReportMetric(msOf(pct(total, 0.95)), "p95-ms")
-	b.ReportMetric(msOf(pct(engine, 0.5)), "engine-p50-ms")
+	b.ReportMetric(ms(percentile(total, 0.5)), "p50-ms")
+	b.ReportMetric(ms(percentile(total, 0.95)), "p95-ms")
+	b.ReportMetric(ms(percentile(engine, 0.5)), "engine-p50-ms")
 	b.ReportMetric(float64(refused)/float64(len(total)), "refused/op")
-}
-
-func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func pct(ds []time.Duration, p float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[min(len(s)-1, int(p*float64(len(s))))]
 }
 
 // benchIndex opens (building on first use) a store of synthetic articles

@@ -87,7 +87,7 @@ func TestLLMFailureIsModelError(t *testing.T) {
 		t.Fatal(err)
 	}
 	cause := errors.New("broken-model at 127.0.0.1:1 failed: HTTP 500 Internal Server Error: boom")
-	e, err := NewEngine(Config{Retriever: newFixedRetriever(t, testPassages()), LLM: failingLLM{cause}, Prompts: renderer})
+	e, err := NewEngine(Config{Retriever: newFixedRetriever(testPassages()), LLM: failingLLM{cause}, Prompts: renderer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestLLMFailureIsModelError(t *testing.T) {
 }
 
 func TestModelErrorThroughTheClient(t *testing.T) {
-	e, srv := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openaitest.ChatRequest) string { return "" })
+	e, srv := llmEngine(t, newFixedRetriever(testPassages()), Config{}, func(openaitest.ChatRequest) string { return "" })
 	srv.FailNext(10, 500, "", "")
 	_, err := e.Ask(context.Background(), austinQuestion, nil, nil)
 	var me *ModelError

@@ -22,10 +22,10 @@ func TestNewEngineErrors(t *testing.T) {
 	if _, err := NewEngine(Config{}); err == nil {
 		t.Error("no retriever: no error")
 	}
-	if _, err := NewEngine(Config{Retriever: newMemRetriever(t), LLM: chatLLM(t, "http://localhost:1/v1")}); err == nil {
+	if _, err := NewEngine(Config{Retriever: newFixedRetriever(nil), LLM: chatLLM(t, "http://localhost:1/v1")}); err == nil {
 		t.Error("LLM without prompts: no error")
 	}
-	e, err := NewEngine(Config{Retriever: newMemRetriever(t)})
+	e, err := NewEngine(Config{Retriever: newFixedRetriever(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestAskEmptyQuestion(t *testing.T) {
 
 func TestAskOfflineAustin(t *testing.T) {
 	arts := seedArticles(t)
-	e, _ := offlineEngine(t, arts...)
+	e, r := offlineEngine(t, arts...)
 	var streamed strings.Builder
 	ans, err := e.Ask(context.Background(), austinQuestion, nil, func(d string) { streamed.WriteString(d) })
 	if err != nil {
@@ -76,6 +76,9 @@ func TestAskOfflineAustin(t *testing.T) {
 	}
 	if ans.Timings.Total < ans.Timings.Retrieval || len(ans.Passages) == 0 {
 		t.Errorf("timings %+v, %d passages", ans.Timings, len(ans.Passages))
+	}
+	if r.rarityCalls.Load() == 0 {
+		t.Error("the extractive reader did not ask the index for library-wide term rarity")
 	}
 }
 
@@ -109,7 +112,7 @@ func TestAskFarOutRefused(t *testing.T) {
 }
 
 func TestAskRefusalSuggestsClosestArticles(t *testing.T) {
-	r := newFixedRetriever(t, testPassages())
+	r := newFixedRetriever(testPassages())
 	e, err := NewEngine(Config{Retriever: r})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +132,7 @@ func TestAskRefusalSuggestsClosestArticles(t *testing.T) {
 }
 
 func TestAskEarlyRefusalMakesNoLLMCall(t *testing.T) {
-	e, srv := llmEngine(t, newMemRetriever(t, seedArticles(t)...), Config{}, func(openaitest.ChatRequest) string {
+	e, srv := llmEngine(t, realRetriever(t, seedArticles(t)...), Config{}, func(openaitest.ChatRequest) string {
 		return "Should not be asked [1]."
 	})
 	for _, q := range farOutQuestions {
@@ -151,7 +154,7 @@ const llmQuestion = "What immediate ceasefire did Austin seek in Ukraine?"
 
 func TestAskLLMDropsOutOfRangeCitation(t *testing.T) {
 	reply := "Austin urged an immediate ceasefire in Ukraine [1][7]. The call lasted about an hour [3, 9]."
-	e, srv := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openaitest.ChatRequest) string { return reply })
+	e, srv := llmEngine(t, newFixedRetriever(testPassages()), Config{}, func(openaitest.ChatRequest) string { return reply })
 	var streamed strings.Builder
 	ans, err := e.Ask(context.Background(), llmQuestion, nil, func(d string) { streamed.WriteString(d) })
 	if err != nil {
@@ -187,7 +190,7 @@ func TestAskLLMDropsOutOfRangeCitation(t *testing.T) {
 
 func TestAskLLMUnsupportedCitationUngrounded(t *testing.T) {
 	reply := "Sourdough bread rises overnight because wild yeast ferments the dough [1]."
-	e, _ := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openaitest.ChatRequest) string { return reply })
+	e, _ := llmEngine(t, newFixedRetriever(testPassages()), Config{}, func(openaitest.ChatRequest) string { return reply })
 	ans, err := e.Ask(context.Background(), llmQuestion, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +218,7 @@ func TestAskLLMRefusalOutput(t *testing.T) {
 		"The passages do not contain information about that.",
 		"I couldn't find that in the articles [2].",
 	} {
-		e, _ := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(openaitest.ChatRequest) string { return reply })
+		e, _ := llmEngine(t, newFixedRetriever(testPassages()), Config{}, func(openaitest.ChatRequest) string { return reply })
 		ans, err := e.Ask(context.Background(), llmQuestion, nil, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -228,7 +231,7 @@ func TestAskLLMRefusalOutput(t *testing.T) {
 
 func TestAskFollowUpUsesRewrite(t *testing.T) {
 	const rewritten = "How long did the call between Austin and Shoigu last?"
-	r := newMemRetriever(t, seedArticles(t)...)
+	r := newSpyIndex(t, seedArticles(t)...)
 	e, srv := llmEngine(t, r, Config{}, func(req openaitest.ChatRequest) string {
 		if !req.Stream {
 			return "Standalone question: \"" + rewritten + "\"\n"
@@ -259,7 +262,7 @@ func TestAskFollowUpUsesRewrite(t *testing.T) {
 }
 
 func TestAskFollowUpUnusableRewriteFallsBack(t *testing.T) {
-	r := newMemRetriever(t, seedArticles(t)...)
+	r := newSpyIndex(t, seedArticles(t)...)
 	e, _ := llmEngine(t, r, Config{}, func(req openaitest.ChatRequest) string {
 		if !req.Stream {
 			return "   \n"
@@ -276,7 +279,7 @@ func TestAskFollowUpUnusableRewriteFallsBack(t *testing.T) {
 }
 
 func TestAskSearchError(t *testing.T) {
-	r := newMemRetriever(t, seedArticles(t)...)
+	r := newSpyIndex(t, seedArticles(t)...)
 	r.fail = errors.New("index is closed")
 	e, _ := NewEngine(Config{Retriever: r})
 	if _, err := e.Ask(context.Background(), austinQuestion, nil, nil); err == nil || !strings.Contains(err.Error(), "index is closed") {

@@ -141,96 +141,24 @@ type EvalResult struct {
 
 // Evaluate runs every item through the engine and computes the metrics.
 // It stops at the first engine error (naming the question) or when ctx is
-// done.
+// done; the report then holds the questions done so far.
 func Evaluate(ctx context.Context, e *Engine, items []EvalItem, opts EvalOptions) (EvalReport, error) {
-	k := opts.K
-	if k <= 0 {
-		k = e.cfg.K
+	eng, err := e.withK(opts.K)
+	if err != nil {
+		return EvalReport{}, err
 	}
-	eng := e
-	if k != e.cfg.K {
-		cfg := e.cfg
-		cfg.K = k
-		eng = &Engine{cfg: cfg, log: e.log}
-	}
-	rep := EvalReport{N: len(items), K: k, RetrievalOnly: opts.RetrievalOnly}
-	var lat []time.Duration
-	var sum struct{ top1, top5, art, mrr, em, f1, contains, grounded, ansRefused, unRefused, refused, citeOK float64 }
+	rep := EvalReport{N: len(items), K: eng.cfg.K, RetrievalOnly: opts.RetrievalOnly}
+	var sums evalSums
 	for i, it := range items {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		r := EvalResult{ID: it.ID, Question: it.Question}
-		start := time.Now()
-		var passages []retrieval.Passage
-		var ans Answer
-		if opts.RetrievalOnly {
-			ps, err := eng.Search(ctx, it.Question, k)
-			if err != nil {
-				return rep, fmt.Errorf("question %s: %w", itemName(it, i), err)
-			}
-			passages = ps
-		} else {
-			a, err := eng.Ask(ctx, it.Question, nil, nil)
-			if err != nil {
-				return rep, fmt.Errorf("question %s: %w", itemName(it, i), err)
-			}
-			ans, passages = a, a.Passages
+		run, err := runItem(ctx, eng, it, opts.RetrievalOnly)
+		if err != nil {
+			return rep, fmt.Errorf("question %s: %w", itemName(it, i), err)
 		}
-		d := time.Since(start)
-		lat = append(lat, d)
-		r.LatencyMS = ms(d)
-		r.Evidence = Evidence(it.Question, passages)
-		r.Refused = ans.Refused
-		if !opts.RetrievalOnly && ans.Refused {
-			sum.refused++
-		}
-		if len(it.Answers) == 0 {
-			rep.Unanswerable++
-			if ans.Refused {
-				sum.unRefused++
-			}
-		} else {
-			rep.Answerable++
-			r.HitRank = firstHit(passages, it.Answers)
-			if r.HitRank == 1 {
-				sum.top1++
-			}
-			if r.HitRank >= 1 && r.HitRank <= 5 {
-				sum.top5++
-			}
-			if r.HitRank > 0 {
-				sum.mrr += 1 / float64(r.HitRank)
-			}
-			r.Article = hasArticle(passages, it.Article)
-			if r.Article {
-				sum.art++
-			}
-			if !opts.RetrievalOnly {
-				if ans.Refused {
-					sum.ansRefused++
-				} else {
-					r.Answer = ans.Text
-					r.EM, r.F1, r.Contains = answerScores(ans.Text, it.Answers)
-				}
-				sum.em += r.EM
-				sum.f1 += r.F1
-				if r.Contains {
-					sum.contains++
-				}
-				if ans.Grounded {
-					sum.grounded++
-				}
-				for _, c := range ans.Citations {
-					r.Citations++
-					if containsAny(c.Passage, it.Answers) {
-						r.CitationsOK++
-					}
-				}
-				rep.Citations += r.Citations
-				sum.citeOK += float64(r.CitationsOK)
-			}
-		}
+		r := scoreItem(it, run)
+		sums.add(&rep, it, r, run)
 		if opts.Details {
 			rep.Results = append(rep.Results, r)
 		}
@@ -238,6 +166,122 @@ func Evaluate(ctx context.Context, e *Engine, items []EvalItem, opts EvalOptions
 			opts.Progress(i+1, len(items))
 		}
 	}
+	sums.fill(&rep)
+	return rep, nil
+}
+
+// withK returns an engine like e (same configuration and scope) that
+// answers from k passages; e itself when k is 0 or e's K already.
+func (e *Engine) withK(k int) (*Engine, error) {
+	if k <= 0 || k == e.cfg.K {
+		return e, nil
+	}
+	cfg := e.cfg
+	cfg.K = k
+	cfg.Logger = e.log
+	eng, err := NewEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return eng.In(e.scope), nil
+}
+
+// evalRun is what the engine returned for one question.
+type evalRun struct {
+	// answered is false with RetrievalOnly, and ans is zero then.
+	answered bool
+	ans      Answer
+	passages []retrieval.Passage
+	took     time.Duration
+}
+
+// runItem asks the question (or only searches, with retrievalOnly).
+func runItem(ctx context.Context, eng *Engine, it EvalItem, retrievalOnly bool) (evalRun, error) {
+	start := time.Now()
+	if retrievalOnly {
+		ps, err := eng.Search(ctx, it.Question, eng.cfg.K)
+		return evalRun{passages: ps, took: time.Since(start)}, err
+	}
+	ans, err := eng.Ask(ctx, it.Question, nil, nil)
+	return evalRun{answered: true, ans: ans, passages: ans.Passages, took: time.Since(start)}, err
+}
+
+// scoreItem compares one run with the item's reference answers. The
+// answer scores stay zero for a refusal, for an unanswerable item and with
+// RetrievalOnly.
+func scoreItem(it EvalItem, run evalRun) EvalResult {
+	r := EvalResult{
+		ID: it.ID, Question: it.Question, Refused: run.ans.Refused,
+		LatencyMS: ms(run.took), Evidence: Evidence(it.Question, run.passages),
+	}
+	if len(it.Answers) == 0 {
+		return r
+	}
+	r.HitRank = firstHit(run.passages, it.Answers)
+	r.Article = hasArticle(run.passages, it.Article)
+	if run.answered && !run.ans.Refused {
+		r.Answer = run.ans.Text
+		r.EM, r.F1, r.Contains = answerScores(run.ans.Text, it.Answers)
+	}
+	for _, c := range run.ans.Citations {
+		r.Citations++
+		if containsAny(c.Passage, it.Answers) {
+			r.CitationsOK++
+		}
+	}
+	return r
+}
+
+// evalSums adds up the per-question outcomes that EvalReport averages.
+type evalSums struct {
+	top1, top5, art, mrr, em, f1, contains, grounded float64
+	refused, ansRefused, unRefused, citeOK           float64
+	latencies                                        []time.Duration
+}
+
+// add counts one question into the sums and the report's counts.
+func (s *evalSums) add(rep *EvalReport, it EvalItem, r EvalResult, run evalRun) {
+	s.latencies = append(s.latencies, run.took)
+	if r.Refused {
+		s.refused++
+	}
+	if len(it.Answers) == 0 {
+		rep.Unanswerable++
+		if r.Refused {
+			s.unRefused++
+		}
+		return
+	}
+	rep.Answerable++
+	if r.HitRank == 1 {
+		s.top1++
+	}
+	if r.HitRank >= 1 && r.HitRank <= 5 {
+		s.top5++
+	}
+	if r.HitRank > 0 {
+		s.mrr += 1 / float64(r.HitRank)
+	}
+	if r.Article {
+		s.art++
+	}
+	if r.Refused {
+		s.ansRefused++
+	}
+	s.em += r.EM
+	s.f1 += r.F1
+	if r.Contains {
+		s.contains++
+	}
+	if run.ans.Grounded {
+		s.grounded++
+	}
+	rep.Citations += r.Citations
+	s.citeOK += float64(r.CitationsOK)
+}
+
+// fill turns the sums into the report's rates and latencies.
+func (s *evalSums) fill(rep *EvalReport) {
 	rate := func(x float64, n int) float64 {
 		if n == 0 {
 			return 0
@@ -245,23 +289,22 @@ func Evaluate(ctx context.Context, e *Engine, items []EvalItem, opts EvalOptions
 		return x / float64(n)
 	}
 	a := rep.Answerable
-	rep.AnswerInTop1 = rate(sum.top1, a)
-	rep.AnswerInTop5 = rate(sum.top5, a)
-	rep.ArticleRecall = rate(sum.art, a)
-	rep.MRR = rate(sum.mrr, a)
-	if !opts.RetrievalOnly {
-		rep.ExactMatch = rate(sum.em, a)
-		rep.F1 = rate(sum.f1, a)
-		rep.ContainsReference = rate(sum.contains, a)
-		rep.Grounded = rate(sum.grounded, a)
-		rep.CitationPrecision = rate(sum.citeOK, rep.Citations)
-		rep.RefusalRate = rate(sum.refused, rep.N)
-		rep.AnswerableRefused = rate(sum.ansRefused, a)
-		rep.UnanswerableRefused = rate(sum.unRefused, rep.Unanswerable)
+	rep.AnswerInTop1 = rate(s.top1, a)
+	rep.AnswerInTop5 = rate(s.top5, a)
+	rep.ArticleRecall = rate(s.art, a)
+	rep.MRR = rate(s.mrr, a)
+	if !rep.RetrievalOnly {
+		rep.ExactMatch = rate(s.em, a)
+		rep.F1 = rate(s.f1, a)
+		rep.ContainsReference = rate(s.contains, a)
+		rep.Grounded = rate(s.grounded, a)
+		rep.CitationPrecision = rate(s.citeOK, rep.Citations)
+		rep.RefusalRate = rate(s.refused, rep.N)
+		rep.AnswerableRefused = rate(s.ansRefused, a)
+		rep.UnanswerableRefused = rate(s.unRefused, rep.Unanswerable)
 	}
-	rep.LatencyP50MS = ms(percentile(lat, 0.50))
-	rep.LatencyP95MS = ms(percentile(lat, 0.95))
-	return rep, nil
+	rep.LatencyP50MS = ms(percentile(s.latencies, 0.50))
+	rep.LatencyP95MS = ms(percentile(s.latencies, 0.95))
 }
 
 func itemName(it EvalItem, i int) string {

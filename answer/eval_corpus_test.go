@@ -6,9 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/citebot/citebot/retrieval"
 	articlefile "github.com/citebot/citebot/retrieval/article"
-	"github.com/citebot/citebot/retrieval/index"
 )
 
 // TestEvaluateCorpus is the calibration run behind DefaultRefusalFloor,
@@ -31,7 +29,7 @@ func TestEvaluateCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := corpusIndex(t, arts)
+	ix := realRetriever(t, arts...)
 	e, err := NewEngine(Config{Retriever: ix})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +49,7 @@ func TestEvaluateCorpus(t *testing.T) {
 			rep.AnswerableRefused, rep.UnanswerableRefused, rep.LatencyP50MS, rep.LatencyP95MS)
 	}
 
-	seed := corpusIndex(t, seedArticles(t))
+	seed := realRetriever(t, seedArticles(t)...)
 	seedEngine, err := NewEngine(Config{Retriever: seed})
 	if err != nil {
 		t.Fatal(err)
@@ -72,21 +70,6 @@ func TestEvaluateCorpus(t *testing.T) {
 	}
 	t.Logf("far-outside questions refused: seed article alone %d/%d, whole corpus %d/%d",
 		refused["seed"], len(farOutProbes), refused["corpus"], len(farOutProbes))
-}
-
-// corpusIndex builds an index of arts in a temp dir.
-func corpusIndex(t *testing.T, arts []retrieval.Article) *index.Index {
-	t.Helper()
-	ctx := context.Background()
-	ix, err := index.Open(ctx, index.Config{DataDir: t.TempDir(), Embedder: retrieval.NewLocalEmbedder()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Ingest(ctx, arts, index.IngestOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return ix
 }
 
 // farOutProbes are questions no article of the corpus or the seeds

@@ -103,7 +103,7 @@ var evalReplies = map[string]string{
 }
 
 func evalEngine(t *testing.T) (*Engine, func() int) {
-	e, srv := llmEngine(t, newFixedRetriever(t, testPassages()), Config{}, func(req openaitest.ChatRequest) string {
+	e, srv := llmEngine(t, newFixedRetriever(testPassages()), Config{}, func(req openaitest.ChatRequest) string {
 		prompt := allText(req)
 		best := ""
 		for _, it := range evalItems {

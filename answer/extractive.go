@@ -16,12 +16,6 @@ import (
 // more), how close together the matched words stand, whether question word
 // pairs occur in order, and a small prior for the best-ranked passages.
 
-// ExtractiveNote is the line renderers show with an extractive answer or
-// summary (Answer.Extractive), so readers know the text is quoted, not
-// written. It is kept out of Answer.Text so that the text holds only
-// cited sentences.
-const ExtractiveNote = "(Extractive answer: sentences quoted from the articles.)"
-
 // Tuning of the extractive answerer, measured with eval_corpus_test.go on
 // ../shared/corpus: with these weights and library-wide term rarity the
 // best sentence lies in a passage holding the reference answer for 88% of
@@ -86,9 +80,7 @@ func (e *Engine) extractive(ans Answer, q query) Answer {
 		b.WriteString(" [" + strconv.Itoa(c.passage+1) + "]")
 	}
 	res := checkCitations(b.String(), passageSources(ans.Passages), citeOptions{Threshold: -1, Question: terms})
-	ans.Text = res.Text
-	ans.Citations = res.Citations
-	ans.Grounded = len(res.Citations) > 0
+	res.applyTo(&ans)
 	return ans
 }
 
@@ -309,11 +301,7 @@ func pickSentences(cands []candidate) []candidate {
 	if len(cands) == 0 {
 		return nil
 	}
-	order := make([]int, len(cands))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool { return cands[order[i]].score > cands[order[j]].score })
+	order := byScore(len(cands), func(i int) float64 { return cands[i].score })
 	best := cands[order[0]]
 	if best.score <= 0 {
 		return nil
@@ -346,6 +334,17 @@ func pickSentences(cands []candidate) []candidate {
 		}
 	}
 	return out
+}
+
+// byScore returns the indexes 0..n-1 ordered by score, best first; ties
+// keep index order.
+func byScore(n int, score func(i int) float64) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return score(order[i]) > score(order[j]) })
+	return order
 }
 
 func jaccard(a, b map[string]bool) float64 {

@@ -98,7 +98,7 @@ func TestExtractiveQuotesOnePassage(t *testing.T) {
 }
 
 func TestExtractiveNothingQuotable(t *testing.T) {
-	e, _ := NewEngine(Config{Retriever: newFixedRetriever(t, []retrieval.Passage{{
+	e, _ := NewEngine(Config{Retriever: newFixedRetriever([]retrieval.Passage{{
 		Article: retrieval.Article{ID: "h", Title: "Heading only"},
 		Chunk:   retrieval.Chunk{ArticleID: "h", Text: "## Heading only"},
 	}}), RefusalFloor: -1})
@@ -163,14 +163,43 @@ func TestExtractiveWeighsWordsByLibraryRarity(t *testing.T) {
 
 	// Without library statistics, "oxygen" is in three of four candidate
 	// sentences and weighs least: the pharmacy sentence wins.
-	local := ask(newFixedRetriever(t, ps))
+	local := ask(newFixedRetriever(ps))
 	if got := local.Citations[0].Article.ID; got != "pharmacy" {
 		t.Fatalf("candidate-only weights cited %q; the test no longer shows the difference", got)
 	}
 
-	lib := ask(&rarityRetriever{fixedRetriever: newFixedRetriever(t, ps),
+	lib := ask(&rarityRetriever{fixedRetriever: newFixedRetriever(ps),
 		rarity: map[string]float64{"oxygen": 3, "effect": 0.7, "humans": 0.6}})
 	if got := lib.Citations[0].Article.ID; got != "oxygen" || !strings.Contains(lib.Text, "euphoric") {
 		t.Fatalf("library weights: cited %q, answer %q; want the oxygen sentence", got, lib.Text)
+	}
+}
+
+// On the real index the extractive reader takes its weights from the
+// index's TermRarity (the production path; the test above shows why it
+// matters) and, in a library where "effect" and "humans" are common and
+// "oxygen" is rare, quotes the oxygen sentence.
+func TestExtractiveLibraryRarityOnRealIndex(t *testing.T) {
+	arts := []retrieval.Article{
+		article("pharmacy", "Pharmacy",
+			"Pharmacists know the physiological effects of drugs on the human body in great detail."),
+		article("oxygen", "Oxygen",
+			"Oxygen is a chemical element with symbol O. Oxygen makes up almost half of the crust of the Earth by mass. Oxygen has a mild euphoric effect and is sold in oxygen bars."),
+		article("caffeine", "Caffeine", "Caffeine has a stimulating effect on humans who drink coffee in the morning."),
+		article("noise", "Noise", "Loud noise has a harmful effect on the hearing of humans over many years."),
+		article("sleep", "Sleep", "Lack of sleep has a lasting effect on the memory of humans and animals alike."),
+		article("light", "Light", "Blue light has an effect on how humans fall asleep at night, studies show."),
+	}
+	e, r := offlineEngine(t, arts...)
+	e.cfg.RefusalFloor = -1
+	ans, err := e.Ask(context.Background(), "What is the effect of oxygen on humans?", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.rarityCalls.Load() == 0 {
+		t.Fatal("TermRarity not consulted")
+	}
+	if len(ans.Citations) == 0 || ans.Citations[0].Article.ID != "oxygen" || !strings.Contains(ans.Text, "euphoric") {
+		t.Fatalf("cited %+v, answer %q; want the oxygen sentence", ans.Citations, ans.Text)
 	}
 }

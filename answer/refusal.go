@@ -30,9 +30,10 @@ const maxSuggestions = 3
 // Evidence measures how much of a question the best retrieved passage
 // covers: the share of the question's content words (stemmed, without
 // stop words and question words) that occur in the passage or its article
-// title, with rarer words (by their spread over the retrieved passages)
-// weighing more. It is 0 when nothing was retrieved or the question has no
-// content words, and 1 when one passage holds every content word.
+// title. Every content word counts the same: DefaultRefusalFloor was
+// calibrated on that share. It is 0 when nothing was retrieved or the
+// question has no content words, and 1 when one passage holds every
+// content word.
 //
 // Retrieval scores alone make a poor floor: BM25 and fused scores are not
 // comparable across questions or corpus sizes, and a vector search always

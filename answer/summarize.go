@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
@@ -52,13 +53,12 @@ var sentencesPerLength = map[Length]int{Short: 3, Medium: 6, Long: 10}
 // context budget is summarized map-reduce: groups of paragraphs first, then
 // a summary of those partial summaries that keeps the paragraph numbers.
 // Offline, an extractive summarizer quotes the article's central sentences.
+// length is read as ParseLength reads it ("" is Medium).
 func (e *Engine) Summarize(ctx context.Context, ref string, length Length, onDelta DeltaFunc) (Answer, error) {
 	start := time.Now()
-	if length == "" {
-		length = Medium
-	}
-	if _, ok := sentencesPerLength[length]; !ok {
-		return Answer{}, fmt.Errorf("unknown summary length %q (want short, medium or long)", length)
+	length, err := ParseLength(string(length))
+	if err != nil {
+		return Answer{}, err
 	}
 	rstart := time.Now()
 	a, err := e.ResolveArticle(ctx, ref)
@@ -92,9 +92,7 @@ func (e *Engine) Summarize(ctx context.Context, ref string, length Length, onDel
 		threshold = -1
 	}
 	res := checkCitations(text, srcs, citeOptions{Threshold: threshold, KeepNumbers: true})
-	ans.Text = res.Text
-	ans.Citations = res.Citations
-	ans.Grounded = len(res.Citations) > 0
+	res.applyTo(&ans)
 	for _, c := range res.Citations {
 		p := paras[c.N-1]
 		ans.Passages = append(ans.Passages, retrieval.Passage{
@@ -208,7 +206,7 @@ func fitBudget(ps []prompts.Passage, budget int) []prompts.Passage {
 	for _, p := range ps {
 		if size+len(p.Text) > budget {
 			if len(out) == 0 {
-				p.Text = truncateUTF8(p.Text, budget)
+				p.Text = cutAtRune(p.Text, budget)
 				out = append(out, p)
 			}
 			break
@@ -219,11 +217,14 @@ func fitBudget(ps []prompts.Passage, budget int) []prompts.Passage {
 	return out
 }
 
-func truncateUTF8(s string, n int) string {
+// cutAtRune returns the first n bytes of s or fewer, ending at a rune
+// boundary. Unlike prose.Shorten it adds no "…": the text is article text
+// for the model and must stay within the byte budget.
+func cutAtRune(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && n < len(s) && (s[n]&0xC0) == 0x80 {
+	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
 	return s[:n]

@@ -38,6 +38,28 @@ type summarySentence struct {
 // extractiveSummary returns n central sentences of paras in article order,
 // each followed by its paragraph's [n].
 func extractiveSummary(paras []paragraph, n int) string {
+	sents := summaryCandidates(paras, n)
+	if len(sents) == 0 {
+		return ""
+	}
+	scoreCentrality(sents, len(paras))
+	picked := pickCentral(sents, n)
+	var b strings.Builder
+	for k, i := range picked {
+		s := sents[i]
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strings.Join(strings.Fields(s.text), " "))
+		b.WriteString(" [" + strconv.Itoa(paras[s.para].N) + "]")
+	}
+	return b.String()
+}
+
+// summaryCandidates returns the quotable sentences of paras that are not
+// page boilerplate; when nothing looks like prose, the opening sentence of
+// each of the first n paragraphs.
+func summaryCandidates(paras []paragraph, n int) []summarySentence {
 	var sents []summarySentence
 	for pi, p := range paras {
 		for _, s := range passageSentences(p.Text) {
@@ -48,21 +70,25 @@ func extractiveSummary(paras []paragraph, n int) string {
 			sents = append(sents, summarySentence{para: pi, start: s.Start, end: s.End, text: t})
 		}
 	}
-	if len(sents) == 0 {
-		// Nothing looks like prose: quote the opening of each paragraph.
-		for pi, p := range paras {
-			if len(sents) == n {
-				break
-			}
-			s := passageSentences(p.Text)
-			if len(s) > 0 {
-				sents = append(sents, summarySentence{para: pi, start: s[0].Start, end: s[0].End, text: p.Text[s[0].Start:s[0].End]})
-			}
+	if len(sents) > 0 {
+		return sents
+	}
+	for pi, p := range paras {
+		if len(sents) == n {
+			break
+		}
+		s := passageSentences(p.Text)
+		if len(s) > 0 {
+			sents = append(sents, summarySentence{para: pi, start: s[0].Start, end: s[0].End, text: p.Text[s[0].Start:s[0].End]})
 		}
 	}
-	if len(sents) == 0 {
-		return ""
-	}
+	return sents
+}
+
+// scoreCentrality fills each sentence's vector and score: its cosine with
+// the centroid plus the position prior (see the weights above). nparas is
+// the article's paragraph count.
+func scoreCentrality(sents []summarySentence, nparas int) {
 	tfidf(sents)
 	centroid := make(map[string]float64)
 	for _, s := range sents {
@@ -72,8 +98,9 @@ func extractiveSummary(paras []paragraph, n int) string {
 	}
 	normalize(centroid)
 	firstOfPara := make(map[int]bool)
-	for i, s := range sents {
-		early := 1 - float64(s.para)/float64(len(paras))
+	for i := range sents {
+		s := &sents[i]
+		early := 1 - float64(s.para)/float64(nparas)
 		s.score = cosine(s.vec, centroid) + earlyWeight*early
 		if i == 0 {
 			s.score += leadBonus
@@ -82,14 +109,14 @@ func extractiveSummary(paras []paragraph, n int) string {
 			firstOfPara[s.para] = true
 			s.score += paragraphOpener
 		}
-		sents[i] = s
 	}
-	order := make([]int, len(sents))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool { return sents[order[i]].score > sents[order[j]].score })
+}
+
+// pickCentral returns the indexes of up to n best-scored sentences, in
+// article order, skipping any too similar to one already picked.
+func pickCentral(sents []summarySentence, n int) []int {
 	var picked []int
+	order := byScore(len(sents), func(i int) float64 { return sents[i].score })
 	for _, i := range order {
 		if len(picked) == n {
 			break
@@ -106,16 +133,7 @@ func extractiveSummary(paras []paragraph, n int) string {
 		}
 	}
 	sort.Ints(picked)
-	var b strings.Builder
-	for k, i := range picked {
-		s := sents[i]
-		if k > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(strings.Join(strings.Fields(s.text), " "))
-		b.WriteString(" [" + strconv.Itoa(paras[s.para].N) + "]")
-	}
-	return b.String()
+	return picked
 }
 
 // tfidf fills each sentence's vector: sublinear term frequency times

@@ -149,7 +149,7 @@ func TestSummarizeLLMMapReduce(t *testing.T) {
 		paras = append(paras, fmt.Sprintf("Topic%d is described in paragraph number %d with detail word%d and more words to fill the space here.", i, i, i))
 	}
 	a := article("long", "A long article", paras...)
-	r := newMemRetriever(t, a)
+	r := realRetriever(t, a)
 	partial := 0
 	e, srv := llmEngine(t, r, Config{ContextBudget: 400}, func(req openaitest.ChatRequest) string {
 		prompt := allText(req)
@@ -202,7 +202,7 @@ func TestSummarizeLLMMapReduce(t *testing.T) {
 
 func TestSummarizeLLMFitsBudget(t *testing.T) {
 	arts := seedArticles(t)
-	e, srv := llmEngine(t, newMemRetriever(t, arts...), Config{}, func(req openaitest.ChatRequest) string {
+	e, srv := llmEngine(t, realRetriever(t, arts...), Config{}, func(req openaitest.ChatRequest) string {
 		return "Austin urged an immediate ceasefire in Ukraine [2]."
 	})
 	ans, err := e.Summarize(context.Background(), "austin-shoigu-call", Medium, nil)

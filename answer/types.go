@@ -5,6 +5,8 @@
 package answer
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/citebot/citebot/retrieval"
@@ -26,10 +28,24 @@ const (
 	Long   Length = "long"
 )
 
+// ParseLength reads a summary length as a user types it: "short",
+// "medium" or "long" in any case, or "" for Medium. It is the one check
+// for every front end, so they all accept and reject the same words.
+func ParseLength(s string) (Length, error) {
+	switch l := Length(strings.ToLower(strings.TrimSpace(s))); l {
+	case "":
+		return Medium, nil
+	case Short, Medium, Long:
+		return l, nil
+	}
+	return "", fmt.Errorf("unknown summary length %q: use short, medium or long", s)
+}
+
 // Citation is one numbered source of an answer. Several passages of one
 // article are merged into one citation.
 type Citation struct {
-	// N is the number shown in the answer text, renumbered by first use.
+	// N is the number shown in the text: renumbered by first use in
+	// answers, the paragraph number in summaries.
 	N int `json:"n"`
 	// Article carries id, title, source, author and published.
 	Article retrieval.Article `json:"article"`

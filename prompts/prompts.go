@@ -1,12 +1,15 @@
 // Package prompts renders the chat messages citebot sends to a language
-// model: the grounded answer, the follow-up rewrite and the article summary.
+// model, such as the grounded answer, the follow-up rewrite and the article
+// summary.
 //
-// Each prompt is a text/template file (answer.tmpl, rewrite.tmpl,
-// summary.tmpl) embedded in the binary. A file defines two templates,
-// "system" and "user", and each becomes one chat message, so an operator can
-// tune the wording of either without touching Go code: New(dir) uses a file
-// of the same name in dir instead of the embedded one (the PROMPTS_DIR
-// setting).
+// Each prompt is a text/template file (answer.tmpl, rewrite.tmpl, ...)
+// embedded in the binary; Render renders any of them by name, and typed
+// wrappers (Answer, Rewrite, Summary) check their data first. A file
+// defines two templates, "system" and "user", and each becomes one chat
+// message, so an operator can tune the wording of either without touching
+// Go code: New(dir) uses a file of the same name in dir instead of the
+// embedded one (the PROMPTS_DIR setting). A new prompt is one more .tmpl
+// file, its sample data in samples, and a wrapper.
 //
 // Article text and user text are data, never instructions: templates place
 // them inside delimited blocks (<passage n="1" ...> ... </passage>) and the
@@ -78,26 +81,30 @@ type SummaryData struct {
 }
 
 // Template file names, embedded and looked up in the override directory.
+// A prompt's name is its file name without templateExt.
 const (
 	AnswerFile  = "answer.tmpl"
 	RewriteFile = "rewrite.tmpl"
 	SummaryFile = "summary.tmpl"
 )
 
+const templateExt = ".tmpl"
+
 //go:embed *.tmpl
 var embedded embed.FS
 
-// Renderer renders prompts from parsed templates. It is safe for
-// concurrent use.
+// Renderer renders prompts from parsed templates, one per embedded
+// template file. It is safe for concurrent use.
 type Renderer struct {
-	answer, rewrite, summary *template.Template
+	templates map[string]*template.Template // by prompt name
+	names     []string                      // sorted, for error messages
 }
 
 // New parses the embedded templates, each replaced by a file of the same
 // name in overrideDir when one exists ("" = no overrides). Every template
-// is parsed and executed once on sample data here, so a broken override
-// fails at start with an error naming its file rather than on the first
-// question.
+// is parsed and executed once on its sample data here, so a broken
+// override fails at start with an error naming its file rather than on the
+// first question.
 func New(overrideDir string) (*Renderer, error) {
 	if overrideDir != "" {
 		st, err := os.Stat(overrideDir)
@@ -108,24 +115,24 @@ func New(overrideDir string) (*Renderer, error) {
 			return nil, fmt.Errorf("prompts dir %s is not a directory", overrideDir)
 		}
 	}
-	r := &Renderer{}
-	for _, f := range []struct {
-		name   string
-		dst    **template.Template
-		sample any
-	}{
-		{AnswerFile, &r.answer, sampleAnswer},
-		{RewriteFile, &r.rewrite, sampleRewrite},
-		{SummaryFile, &r.summary, sampleSummary},
-	} {
-		t, err := load(overrideDir, f.name)
+	files, err := fs.Glob(embedded, "*"+templateExt)
+	if err != nil {
+		return nil, fmt.Errorf("list embedded prompt templates: %w", err)
+	}
+	r := &Renderer{templates: make(map[string]*template.Template, len(files))}
+	for _, file := range files {
+		t, err := load(overrideDir, file)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := render(t, f.sample); err != nil {
-			return nil, fmt.Errorf("prompt template %s: %w", t.Name(), err)
+		name := strings.TrimSuffix(file, templateExt)
+		if sample, ok := samples[name]; ok {
+			if _, err := render(t, sample); err != nil {
+				return nil, fmt.Errorf("prompt template %s: %w", t.Name(), err)
+			}
 		}
-		*f.dst = t
+		r.templates[name] = t
+		r.names = append(r.names, name)
 	}
 	return r, nil
 }
@@ -168,12 +175,24 @@ func load(overrideDir, name string) (*template.Template, error) {
 	return t, nil
 }
 
+// Render renders the prompt called name (its template file without
+// ".tmpl": "answer", "rewrite", "summary") with data, the type its
+// template expects (AnswerData for "answer"). It checks nothing about the
+// data; the typed wrappers below do.
+func (r *Renderer) Render(name string, data any) ([]Message, error) {
+	t, ok := r.templates[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown prompt %q (the prompts are %s)", name, strings.Join(r.names, ", "))
+	}
+	return render(t, data)
+}
+
 // Answer renders the grounded-answer prompt.
 func (r *Renderer) Answer(d AnswerData) ([]Message, error) {
 	if strings.TrimSpace(d.Question) == "" {
 		return nil, errors.New("answer prompt: empty question")
 	}
-	return render(r.answer, d)
+	return r.Render("answer", d)
 }
 
 // Rewrite renders the prompt that turns a follow-up question and its
@@ -182,10 +201,12 @@ func (r *Renderer) Rewrite(d RewriteData) ([]Message, error) {
 	if strings.TrimSpace(d.Question) == "" {
 		return nil, errors.New("rewrite prompt: empty question")
 	}
-	return render(r.rewrite, d)
+	return r.Render("rewrite", d)
 }
 
-// Summary renders the article-summary prompt.
+// Summary renders the article-summary prompt. The template words each
+// length differently, so an unknown one is an error rather than a
+// silent "medium".
 func (r *Renderer) Summary(d SummaryData) ([]Message, error) {
 	switch d.Length {
 	case "":
@@ -197,7 +218,7 @@ func (r *Renderer) Summary(d SummaryData) ([]Message, error) {
 	if len(d.Paragraphs) == 0 {
 		return nil, errors.New("summary prompt: no paragraphs")
 	}
-	return render(r.summary, d)
+	return r.Render("summary", d)
 }
 
 // render executes the "system" and "user" templates of t into two
@@ -214,11 +235,16 @@ func render(t *template.Template, data any) ([]Message, error) {
 	return msgs, nil
 }
 
-// Sample data for the check New runs on every template.
+// samples holds, by prompt name, the data New renders every template with
+// once, to catch a broken override at start. Every embedded template needs
+// one (TestEveryPromptHasSample).
+var samples = map[string]any{
+	"answer":  AnswerData{Question: "Q?", History: sampleTurns, Passages: []Passage{samplePassage}},
+	"rewrite": RewriteData{Question: "Q?", History: sampleTurns},
+	"summary": SummaryData{Title: "T", Author: "A", Published: "2022-05-13", Source: "https://example.com/a", Length: "medium", Paragraphs: []Passage{samplePassage}},
+}
+
 var (
 	sampleTurns   = []Turn{{Question: "Who called?", Answer: "The minister called [1]."}}
 	samplePassage = Passage{N: 1, Title: "T", Author: "A", Published: "2022-05-13", Source: "https://example.com/a", Text: "Text."}
-	sampleAnswer  = AnswerData{Question: "Q?", History: sampleTurns, Passages: []Passage{samplePassage}}
-	sampleRewrite = RewriteData{Question: "Q?", History: sampleTurns}
-	sampleSummary = SummaryData{Title: "T", Author: "A", Published: "2022-05-13", Source: "https://example.com/a", Length: "medium", Paragraphs: []Passage{samplePassage}}
 )

@@ -2,6 +2,7 @@ package prompts
 
 import (
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -298,6 +299,53 @@ func TestNocite(t *testing.T) {
 	} {
 		if got := nocite(in); got != want {
 			t.Errorf("nocite(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Render is the one path every prompt takes: rendering by name gives what
+// the typed wrapper gives, without the wrapper's checks.
+func TestRenderByName(t *testing.T) {
+	r := newRenderer(t, "")
+	data := AnswerData{Question: "What did Lloyd Austin urge during his call with Sergei Shoigu?", Passages: []Passage{austin, austin2, bread}}
+	msgs, err := r.Render("answer", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "answer", format(msgs))
+	// No wrapper check: an empty question renders.
+	if _, err := r.Render("rewrite", RewriteData{}); err != nil {
+		t.Errorf("Render(rewrite) with an empty question: %v", err)
+	}
+	// The data must fit the template.
+	if _, err := r.Render("summary", RewriteData{Question: "Q?"}); err == nil {
+		t.Error("Render(summary) with rewrite data: no error")
+	}
+}
+
+func TestRenderUnknownPrompt(t *testing.T) {
+	r := newRenderer(t, "")
+	_, err := r.Render("verify", AnswerData{Question: "Q?"})
+	if err == nil {
+		t.Fatal("unknown prompt: no error")
+	}
+	for _, s := range []string{`"verify"`, "answer, rewrite, summary"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q does not name %s", err, s)
+		}
+	}
+}
+
+// New checks every template on its sample data, so each embedded prompt
+// needs a sample.
+func TestEveryPromptHasSample(t *testing.T) {
+	files, err := fs.Glob(embedded, "*"+templateExt)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("embedded templates: %v %v", files, err)
+	}
+	for _, f := range files {
+		if _, ok := samples[strings.TrimSuffix(f, templateExt)]; !ok {
+			t.Errorf("%s has no entry in samples", f)
 		}
 	}
 }
