@@ -41,7 +41,7 @@ response is a refusal. Index the articles the questions are about with --seeds.`
 				return err
 			}
 			defer ix.Close()
-			bar := newProgress(a.stderr, a.logger, len(items))
+			bar := newProgress(a.stderr, a.logger)
 			report, err := answer.Evaluate(ctx, eng, items, answer.EvalOptions{
 				K:             a.cfg.K,
 				RetrievalOnly: retrievalOnly,
