@@ -47,7 +47,7 @@ func (a *app) searchCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().IntVarP(&k, "k", "k", 5, "number of passages")
+	addKFlag(cmd, &k, "number of passages")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the passages as JSON")
 	return cmd
 }

@@ -11,7 +11,10 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/retrieval/index"
 )
 
@@ -235,7 +238,7 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		DataDir:         firstNonEmpty(dataFlag, p.get("CITEBOT_DATA_DIR"), "data"),
 		SeedsDir:        firstNonEmpty(seedsFlag, p.get("CITEBOT_SEEDS_DIR"), "seeds"),
 		SeedsExplicit:   seedsFlag != "" || p.get("CITEBOT_SEEDS_DIR") != "",
-		MaxArticleBytes: int64(p.int("CITEBOT_MAX_ARTICLE_BYTES", 5<<20)),
+		MaxArticleBytes: int64(p.int("CITEBOT_MAX_ARTICLE_BYTES", article.DefaultMaxArticleBytes)),
 		ChunkTarget:     p.int("CITEBOT_CHUNK_TARGET", chunkDefaults.Target),
 		ChunkOverlap:    p.int("CITEBOT_CHUNK_OVERLAP", chunkDefaults.Overlap),
 		ChunkMax:        p.int("CITEBOT_CHUNK_MAX", chunkDefaults.Max),
@@ -246,27 +249,27 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		EmbedProvider:       p.oneOf("CITEBOT_EMBED_PROVIDER", "local", "local", "openai"),
 		EmbedBaseURL:        firstNonEmpty(p.get("CITEBOT_EMBED_BASE_URL"), p.get("OPENAI_BASE_URL")),
 		EmbedAPIKey:         firstNonEmpty(p.get("CITEBOT_EMBED_API_KEY"), p.get("OPENAI_API_KEY")),
-		EmbedModel:          p.str("CITEBOT_EMBED_MODEL", "text-embedding-3-small"),
-		EmbedBatchSize:      p.int("CITEBOT_EMBED_BATCH_SIZE", 64),
-		EmbedConcurrency:    p.int("CITEBOT_EMBED_CONCURRENCY", 4),
+		EmbedModel:          p.str("CITEBOT_EMBED_MODEL", retrieval.DefaultEmbedModel),
+		EmbedBatchSize:      p.int("CITEBOT_EMBED_BATCH_SIZE", retrieval.DefaultEmbedBatchSize),
+		EmbedConcurrency:    p.int("CITEBOT_EMBED_CONCURRENCY", retrieval.DefaultEmbedConcurrency),
 		EmbedQueryPrefix:    e.getRaw("CITEBOT_EMBED_QUERY_PREFIX"),
 		EmbedDocumentPrefix: e.getRaw("CITEBOT_EMBED_DOCUMENT_PREFIX"),
-		EmbedTimeout:        p.duration("CITEBOT_EMBED_TIMEOUT", 60*time.Second),
+		EmbedTimeout:        p.duration("CITEBOT_EMBED_TIMEOUT", retrieval.DefaultEmbedTimeout),
 
 		ChatAPIKey:   p.get("OPENAI_API_KEY"),
 		ChatBaseURL:  p.get("OPENAI_BASE_URL"),
 		ChatModel:    p.str("CITEBOT_CHAT_MODEL", "gpt-4o-mini"),
 		Temperature:  p.optFloat("CITEBOT_TEMPERATURE"),
 		MaxTokens:    p.int("CITEBOT_MAX_TOKENS", 0),
-		LLMTimeout:   p.duration("CITEBOT_LLM_TIMEOUT", 2*time.Minute),
-		LLMRetries:   p.int("CITEBOT_LLM_RETRIES", 3),
+		LLMTimeout:   p.duration("CITEBOT_LLM_TIMEOUT", answer.DefaultLLMTimeout),
+		LLMRetries:   p.int("CITEBOT_LLM_RETRIES", answer.DefaultLLMMaxRetries),
 		PromptsDir:   p.get("PROMPTS_DIR"),
-		K:            p.int("CITEBOT_K", 5),
+		K:            p.int("CITEBOT_K", answer.DefaultK),
 		PerArticle:   p.int("CITEBOT_PER_ARTICLE", 0),
-		RefusalFloor: p.float("CITEBOT_REFUSAL_FLOOR", 0),
-		SupportFloor: p.float("CITEBOT_SUPPORT_THRESHOLD", 0),
-		ContextBytes: p.int("CITEBOT_CONTEXT_BUDGET", 0),
-		FetchTimeout: p.duration("CITEBOT_FETCH_TIMEOUT", 20*time.Second),
+		RefusalFloor: p.float("CITEBOT_REFUSAL_FLOOR", answer.DefaultRefusalFloor),
+		SupportFloor: p.float("CITEBOT_SUPPORT_THRESHOLD", answer.DefaultSupportThreshold),
+		ContextBytes: p.int("CITEBOT_CONTEXT_BUDGET", answer.DefaultContextBudget),
+		FetchTimeout: p.duration("CITEBOT_FETCH_TIMEOUT", article.DefaultFetchTimeout),
 
 		DiscordToken:           p.get("DISCORD_TOKEN"),
 		DiscordGuildID:         p.get("DISCORD_GUILD_ID"),
@@ -275,9 +278,9 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		DiscordAskChannels:     p.list("DISCORD_ASK_CHANNELS"),
 		DiscordAutoThread:      p.bool("DISCORD_AUTO_THREAD", false),
 		DiscordMessageContent:  p.bool("DISCORD_MESSAGE_CONTENT", true),
-		DiscordRatePerMinute:   p.int("DISCORD_RATE_PER_MINUTE", 6),
-		DiscordMaxQuestion:     p.int("DISCORD_MAX_QUESTION", 500),
-		DiscordMaxConcurrent:   p.int("DISCORD_MAX_CONCURRENT", 4),
+		DiscordRatePerMinute:   p.int("DISCORD_RATE_PER_MINUTE", bot.DefaultRatePerMinute),
+		DiscordMaxQuestion:     p.int("DISCORD_MAX_QUESTION", bot.DefaultMaxQuestion),
+		DiscordMaxConcurrent:   p.int("DISCORD_MAX_CONCURRENT", bot.DefaultMaxConcurrent),
 		FeedbackSalt:           p.get("CITEBOT_FEEDBACK_SALT"),
 	}
 	switch lvl := strings.ToLower(p.str("CITEBOT_LOG_LEVEL", "info")); lvl {
