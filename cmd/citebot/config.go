@@ -195,19 +195,19 @@ type Config struct {
 	EmbedDocumentPrefix string
 	EmbedTimeout        time.Duration
 
-	ChatAPIKey   string
-	ChatBaseURL  string
-	ChatModel    string
-	Temperature  *float32
-	MaxTokens    int
-	LLMTimeout   time.Duration
-	LLMRetries   int
-	PromptsDir   string
-	K            int
-	PerArticle   int
-	RefusalFloor float64
-	SupportFloor float64
-	ContextBytes int
+	ChatAPIKey       string
+	ChatBaseURL      string
+	ChatModel        string
+	Temperature      *float32
+	MaxTokens        int
+	LLMTimeout       time.Duration
+	LLMRetries       int
+	PromptsDir       string
+	K                int
+	PerArticle       int
+	RefusalFloor     float64
+	SupportThreshold float64
+	ContextBudget    int
 
 	FetchTimeout time.Duration
 
@@ -256,20 +256,20 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		EmbedDocumentPrefix: e.getRaw("CITEBOT_EMBED_DOCUMENT_PREFIX"),
 		EmbedTimeout:        p.duration("CITEBOT_EMBED_TIMEOUT", retrieval.DefaultEmbedTimeout),
 
-		ChatAPIKey:   p.get("OPENAI_API_KEY"),
-		ChatBaseURL:  p.get("OPENAI_BASE_URL"),
-		ChatModel:    p.str("CITEBOT_CHAT_MODEL", "gpt-4o-mini"),
-		Temperature:  p.optFloat("CITEBOT_TEMPERATURE"),
-		MaxTokens:    p.int("CITEBOT_MAX_TOKENS", 0),
-		LLMTimeout:   p.duration("CITEBOT_LLM_TIMEOUT", answer.DefaultLLMTimeout),
-		LLMRetries:   p.int("CITEBOT_LLM_RETRIES", answer.DefaultLLMMaxRetries),
-		PromptsDir:   p.get("PROMPTS_DIR"),
-		K:            p.int("CITEBOT_K", answer.DefaultK),
-		PerArticle:   p.int("CITEBOT_PER_ARTICLE", 0),
-		RefusalFloor: p.float("CITEBOT_REFUSAL_FLOOR", answer.DefaultRefusalFloor),
-		SupportFloor: p.float("CITEBOT_SUPPORT_THRESHOLD", answer.DefaultSupportThreshold),
-		ContextBytes: p.int("CITEBOT_CONTEXT_BUDGET", answer.DefaultContextBudget),
-		FetchTimeout: p.duration("CITEBOT_FETCH_TIMEOUT", article.DefaultFetchTimeout),
+		ChatAPIKey:       p.get("OPENAI_API_KEY"),
+		ChatBaseURL:      p.get("OPENAI_BASE_URL"),
+		ChatModel:        p.str("CITEBOT_CHAT_MODEL", "gpt-4o-mini"),
+		Temperature:      p.optFloat("CITEBOT_TEMPERATURE"),
+		MaxTokens:        p.int("CITEBOT_MAX_TOKENS", 0),
+		LLMTimeout:       p.duration("CITEBOT_LLM_TIMEOUT", answer.DefaultLLMTimeout),
+		LLMRetries:       p.int("CITEBOT_LLM_RETRIES", answer.DefaultLLMMaxRetries),
+		PromptsDir:       p.get("PROMPTS_DIR"),
+		K:                p.int("CITEBOT_K", answer.DefaultK),
+		PerArticle:       p.int("CITEBOT_PER_ARTICLE", 0),
+		RefusalFloor:     p.float("CITEBOT_REFUSAL_FLOOR", answer.DefaultRefusalFloor),
+		SupportThreshold: p.float("CITEBOT_SUPPORT_THRESHOLD", answer.DefaultSupportThreshold),
+		ContextBudget:    p.int("CITEBOT_CONTEXT_BUDGET", answer.DefaultContextBudget),
+		FetchTimeout:     p.duration("CITEBOT_FETCH_TIMEOUT", article.DefaultFetchTimeout),
 
 		DiscordToken:           p.get("DISCORD_TOKEN"),
 		DiscordGuildID:         p.get("DISCORD_GUILD_ID"),

@@ -151,8 +151,8 @@ func (a *app) newEngine(ix *index.Index) (*answer.Engine, error) {
 		K:                a.cfg.K,
 		PerArticle:       a.cfg.PerArticle,
 		RefusalFloor:     a.cfg.RefusalFloor,
-		SupportThreshold: a.cfg.SupportFloor,
-		ContextBudget:    a.cfg.ContextBytes,
+		SupportThreshold: a.cfg.SupportThreshold,
+		ContextBudget:    a.cfg.ContextBudget,
 		Logger:           a.logger,
 	})
 }
