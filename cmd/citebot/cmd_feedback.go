@@ -28,7 +28,7 @@ func (a *app) feedbackCommand() *cobra.Command {
 			defer ix.Close()
 			list, err := ix.RecentFeedback(ctx, limit)
 			if err != nil {
-				return fmt.Errorf("read feedback: %w", err)
+				return err // "read feedback: ..."
 			}
 			if asJSON {
 				return writeJSON(a.stdout, map[string]any{"feedback": list})

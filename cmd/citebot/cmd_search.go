@@ -31,7 +31,7 @@ func (a *app) searchCommand() *cobra.Command {
 			defer ix.Close()
 			passages, err := ix.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: a.cfg.PerArticle})
 			if err != nil {
-				return fmt.Errorf("search: %w", err)
+				return err // "search: ..."
 			}
 			if asJSON {
 				return writeJSON(a.stdout, map[string]any{"query": query, "passages": passagesJSON(passages)})

@@ -26,7 +26,7 @@ func (l *Library) Sync(ctx context.Context, progress func(done, total int)) (ind
 	ix := l.cfg.Index
 	report, err := ix.Ingest(ctx, list, index.IngestOptions{Prune: true, Progress: progress})
 	if err != nil {
-		return report, fmt.Errorf("sync library: %w", err)
+		return report, err // "ingest: ...", "prune: ...": the index names the step
 	}
 	if report.Added+report.Updated+report.Removed > 0 || report.Reembedded {
 		l.log.Info("index updated", "added", report.Added, "updated", report.Updated,
