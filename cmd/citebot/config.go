@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strconv"
@@ -37,6 +38,9 @@ func loadEnv(getenv func(string) string, path string) (env, error) {
 		return e, nil
 	}
 	m, err := godotenv.Read(path)
+	if pe, ok := err.(*fs.PathError); ok {
+		err = pe.Err // "open PATH: ..." would name the file twice
+	}
 	if err != nil {
 		return e, fmt.Errorf("read env file %s: %w", path, err)
 	}

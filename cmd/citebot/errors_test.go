@@ -46,6 +46,7 @@ func TestErrorsGiveEachContextOnce(t *testing.T) {
 		{[]string{"ingest", pdf}, pdf},
 		{[]string{"summarize", "no-such-article"}, "no-such-article"},
 		{[]string{"eval", missing}, missing},
+		{[]string{"--env-file", dir, "config"}, dir}, // a directory, not a file
 	} {
 		r := runCLI(t, env, tt.args...)
 		if r.code != 1 {
