@@ -15,10 +15,10 @@ import (
 	"github.com/citebot/citebot/seeds"
 )
 
-// library is the article library over ix: the seeds dir, or the seeds
+// newLibrary is the article library over ix: the seeds dir, or the seeds
 // compiled into the binary when no seeds dir was asked for and ./seeds is
 // missing, plus the articles added with `ingest` under DATA/articles.
-func (a *app) library(ix *index.Index) (*library.Library, error) {
+func (a *app) newLibrary(ix *index.Index) (*library.Library, error) {
 	cfg := library.Config{
 		Index:       ix,
 		SeedsDir:    a.cfg.SeedsDir,
@@ -79,7 +79,7 @@ func (a *app) openLibrary(ctx context.Context) (*library.Library, *index.Index, 
 	if err != nil {
 		return nil, nil, err // "open store DIR/citebot.db: ..."
 	}
-	lib, err := a.library(ix)
+	lib, err := a.newLibrary(ix)
 	if err == nil {
 		err = a.sync(ctx, lib)
 	}

@@ -51,7 +51,7 @@ func (l *Library) Add(ctx context.Context, ref string, progress func(done, total
 	if err != nil {
 		return added, err
 	}
-	seeds, err := l.loadSeeds()
+	seeds, err := l.loadSeeds(nil) // only their IDs: Sync warns about bad seed files
 	if err != nil {
 		return added, err
 	}

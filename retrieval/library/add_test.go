@@ -93,6 +93,7 @@ func TestAddInsideSeedsIsIndexedWhereItIs(t *testing.T) {
 func TestAddKeepsTheSeedWithTheSameID(t *testing.T) {
 	tl := newTestLibrary(t, nil)
 	writeFile(t, filepath.Join(tl.seeds, "harbour.md"), "# Harbour reopens\n\nThe harbour reopened on Monday.\n")
+	writeFile(t, filepath.Join(tl.seeds, "empty.md"), "")
 	tl.sync(t)
 	outside := filepath.Join(t.TempDir(), "harbour.md")
 	writeFile(t, outside, "# Another harbour\n\nA different text under the same ID.\n")
@@ -108,6 +109,9 @@ func TestAddKeepsTheSeedWithTheSameID(t *testing.T) {
 	}
 	if !strings.Contains(tl.log.String(), "already used by a seed article") {
 		t.Errorf("no warning about the clash:\n%s", tl.log)
+	}
+	if n := strings.Count(tl.log.String(), "empty.md"); n != 1 {
+		t.Errorf("the bad seed file is reported %d times, want once (by Sync):\n%s", n, tl.log)
 	}
 }
 

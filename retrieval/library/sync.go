@@ -38,7 +38,7 @@ func (l *Library) Sync(ctx context.Context, progress func(done, total int)) (ind
 // load reads every article of the library: the seeds, then the added
 // articles whose IDs no seed has.
 func (l *Library) load() ([]retrieval.Article, error) {
-	list, err := l.loadSeeds()
+	list, err := l.loadSeeds(l.warnSkipped)
 	if err != nil {
 		return nil, err
 	}
@@ -53,16 +53,17 @@ func (l *Library) load() ([]retrieval.Article, error) {
 }
 
 // loadSeeds reads the seed articles from SeedsDir, or from SeedsFS when
-// that directory does not exist.
-func (l *Library) loadSeeds() ([]retrieval.Article, error) {
+// that directory does not exist. Files skipped are reported to warn, which
+// may be nil.
+func (l *Library) loadSeeds(warn func(path string, err error)) ([]retrieval.Article, error) {
 	dir, fsys, err := l.seedsSource()
 	switch {
 	case err != nil:
 		return nil, err
 	case dir != "":
-		return article.LoadDir(dir, l.cfg.Load, l.warnSkipped)
+		return article.LoadDir(dir, l.cfg.Load, warn)
 	case fsys != nil:
-		list, err := article.LoadFS(fsys, l.cfg.Load, l.warnSkipped)
+		list, err := article.LoadFS(fsys, l.cfg.Load, warn)
 		if err != nil {
 			return nil, fmt.Errorf("load built-in seeds: %w", err)
 		}
