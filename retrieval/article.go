@@ -5,7 +5,8 @@
 // types without linking SQLite, chromem or an HTTP client. Its subpackages
 // own one concern each: prose (text primitives), article (parsing, loading
 // and fetching article files), index (the durable store plus the in-memory
-// vector and lexical indexes, and hybrid search).
+// vector and lexical indexes, and hybrid search), library (which articles
+// the index holds: the seeds plus those added, kept in step with it).
 package retrieval
 
 // Article is one source document. The file it came from is the source of

@@ -20,9 +20,7 @@ func (a *app) askCommand() *cobra.Command {
 			if k < 1 {
 				return usageError{fmt.Errorf("-k must be at least 1, not %d", k)}
 			}
-			if cmd.Flags().Changed("k") {
-				a.cfg.K = k
-			}
+			a.cfg.K = k
 			ctx := cmd.Context()
 			question := strings.Join(args, " ")
 			eng, ix, err := a.openEngine(ctx)
@@ -43,7 +41,7 @@ func (a *app) askCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().IntVarP(&k, "k", "k", 5, "number of passages to answer from (default CITEBOT_K)")
+	addKFlag(cmd, &k, "number of passages to answer from")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	return cmd
 }

@@ -33,15 +33,13 @@ response is a refusal. Index the articles the questions are about with --seeds.`
 				return err
 			}
 			ctx := cmd.Context()
-			if cmd.Flags().Changed("k") {
-				a.cfg.K = k
-			}
+			a.cfg.K = k
 			eng, ix, err := a.openEngine(ctx)
 			if err != nil {
 				return err
 			}
 			defer ix.Close()
-			bar := newProgress(a.stderr, a.logger, len(items))
+			bar := newProgress(a.stderr, a.logger)
 			report, err := answer.Evaluate(ctx, eng, items, answer.EvalOptions{
 				K:             a.cfg.K,
 				RetrievalOnly: retrievalOnly,
@@ -58,7 +56,7 @@ response is a refusal. Index the articles the questions are about with --seeds.`
 			return nil
 		},
 	}
-	cmd.Flags().IntVarP(&k, "k", "k", 5, "passages retrieved per question")
+	addKFlag(cmd, &k, "passages retrieved per question")
 	cmd.Flags().BoolVar(&retrievalOnly, "retrieval-only", false, "measure retrieval only, without answering")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the metrics as JSON")
 	return cmd

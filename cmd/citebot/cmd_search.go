@@ -31,7 +31,7 @@ func (a *app) searchCommand() *cobra.Command {
 			defer ix.Close()
 			passages, err := ix.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: a.cfg.PerArticle})
 			if err != nil {
-				return fmt.Errorf("search: %w", err)
+				return err // "search: ..."
 			}
 			if asJSON {
 				return writeJSON(a.stdout, map[string]any{"query": query, "passages": passagesJSON(passages)})
@@ -47,7 +47,7 @@ func (a *app) searchCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().IntVarP(&k, "k", "k", 5, "number of passages")
+	addKFlag(cmd, &k, "number of passages")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the passages as JSON")
 	return cmd
 }

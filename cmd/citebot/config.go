@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strconv"
@@ -11,7 +12,11 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/internal/openai"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/retrieval/index"
 )
 
@@ -34,6 +39,9 @@ func loadEnv(getenv func(string) string, path string) (env, error) {
 		return e, nil
 	}
 	m, err := godotenv.Read(path)
+	if pe, ok := err.(*fs.PathError); ok {
+		err = pe.Err // "open PATH: ..." would name the file twice
+	}
 	if err != nil {
 		return e, fmt.Errorf("read env file %s: %w", path, err)
 	}
@@ -192,19 +200,19 @@ type Config struct {
 	EmbedDocumentPrefix string
 	EmbedTimeout        time.Duration
 
-	ChatAPIKey   string
-	ChatBaseURL  string
-	ChatModel    string
-	Temperature  *float32
-	MaxTokens    int
-	LLMTimeout   time.Duration
-	LLMRetries   int
-	PromptsDir   string
-	K            int
-	PerArticle   int
-	RefusalFloor float64
-	SupportFloor float64
-	ContextBytes int
+	ChatAPIKey       string
+	ChatBaseURL      string
+	ChatModel        string
+	Temperature      *float32
+	MaxTokens        int
+	LLMTimeout       time.Duration
+	LLMRetries       int
+	PromptsDir       string
+	K                int
+	PerArticle       int
+	RefusalFloor     float64
+	SupportThreshold float64
+	ContextBudget    int
 
 	FetchTimeout time.Duration
 
@@ -235,7 +243,7 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		DataDir:         firstNonEmpty(dataFlag, p.get("CITEBOT_DATA_DIR"), "data"),
 		SeedsDir:        firstNonEmpty(seedsFlag, p.get("CITEBOT_SEEDS_DIR"), "seeds"),
 		SeedsExplicit:   seedsFlag != "" || p.get("CITEBOT_SEEDS_DIR") != "",
-		MaxArticleBytes: int64(p.int("CITEBOT_MAX_ARTICLE_BYTES", 5<<20)),
+		MaxArticleBytes: int64(p.int("CITEBOT_MAX_ARTICLE_BYTES", article.DefaultMaxArticleBytes)),
 		ChunkTarget:     p.int("CITEBOT_CHUNK_TARGET", chunkDefaults.Target),
 		ChunkOverlap:    p.int("CITEBOT_CHUNK_OVERLAP", chunkDefaults.Overlap),
 		ChunkMax:        p.int("CITEBOT_CHUNK_MAX", chunkDefaults.Max),
@@ -246,27 +254,27 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		EmbedProvider:       p.oneOf("CITEBOT_EMBED_PROVIDER", "local", "local", "openai"),
 		EmbedBaseURL:        firstNonEmpty(p.get("CITEBOT_EMBED_BASE_URL"), p.get("OPENAI_BASE_URL")),
 		EmbedAPIKey:         firstNonEmpty(p.get("CITEBOT_EMBED_API_KEY"), p.get("OPENAI_API_KEY")),
-		EmbedModel:          p.str("CITEBOT_EMBED_MODEL", "text-embedding-3-small"),
-		EmbedBatchSize:      p.int("CITEBOT_EMBED_BATCH_SIZE", 64),
-		EmbedConcurrency:    p.int("CITEBOT_EMBED_CONCURRENCY", 4),
+		EmbedModel:          p.str("CITEBOT_EMBED_MODEL", openai.DefaultEmbedModel),
+		EmbedBatchSize:      p.int("CITEBOT_EMBED_BATCH_SIZE", openai.DefaultEmbedBatchSize),
+		EmbedConcurrency:    p.int("CITEBOT_EMBED_CONCURRENCY", openai.DefaultEmbedConcurrency),
 		EmbedQueryPrefix:    e.getRaw("CITEBOT_EMBED_QUERY_PREFIX"),
 		EmbedDocumentPrefix: e.getRaw("CITEBOT_EMBED_DOCUMENT_PREFIX"),
-		EmbedTimeout:        p.duration("CITEBOT_EMBED_TIMEOUT", 60*time.Second),
+		EmbedTimeout:        p.duration("CITEBOT_EMBED_TIMEOUT", openai.EmbedPolicy().AttemptTimeout),
 
-		ChatAPIKey:   p.get("OPENAI_API_KEY"),
-		ChatBaseURL:  p.get("OPENAI_BASE_URL"),
-		ChatModel:    p.str("CITEBOT_CHAT_MODEL", "gpt-4o-mini"),
-		Temperature:  p.optFloat("CITEBOT_TEMPERATURE"),
-		MaxTokens:    p.int("CITEBOT_MAX_TOKENS", 0),
-		LLMTimeout:   p.duration("CITEBOT_LLM_TIMEOUT", 2*time.Minute),
-		LLMRetries:   p.int("CITEBOT_LLM_RETRIES", 3),
-		PromptsDir:   p.get("PROMPTS_DIR"),
-		K:            p.int("CITEBOT_K", 5),
-		PerArticle:   p.int("CITEBOT_PER_ARTICLE", 0),
-		RefusalFloor: p.float("CITEBOT_REFUSAL_FLOOR", 0),
-		SupportFloor: p.float("CITEBOT_SUPPORT_THRESHOLD", 0),
-		ContextBytes: p.int("CITEBOT_CONTEXT_BUDGET", 0),
-		FetchTimeout: p.duration("CITEBOT_FETCH_TIMEOUT", 20*time.Second),
+		ChatAPIKey:       p.get("OPENAI_API_KEY"),
+		ChatBaseURL:      p.get("OPENAI_BASE_URL"),
+		ChatModel:        p.str("CITEBOT_CHAT_MODEL", "gpt-4o-mini"),
+		Temperature:      p.optFloat("CITEBOT_TEMPERATURE"),
+		MaxTokens:        p.int("CITEBOT_MAX_TOKENS", 0),
+		LLMTimeout:       p.duration("CITEBOT_LLM_TIMEOUT", openai.ChatPolicy().AttemptTimeout),
+		LLMRetries:       p.int("CITEBOT_LLM_RETRIES", openai.ChatPolicy().MaxRetries),
+		PromptsDir:       p.get("PROMPTS_DIR"),
+		K:                p.int("CITEBOT_K", answer.DefaultK),
+		PerArticle:       p.int("CITEBOT_PER_ARTICLE", 0),
+		RefusalFloor:     p.float("CITEBOT_REFUSAL_FLOOR", answer.DefaultRefusalFloor),
+		SupportThreshold: p.float("CITEBOT_SUPPORT_THRESHOLD", answer.DefaultSupportThreshold),
+		ContextBudget:    p.int("CITEBOT_CONTEXT_BUDGET", answer.DefaultContextBudget),
+		FetchTimeout:     p.duration("CITEBOT_FETCH_TIMEOUT", article.DefaultFetchTimeout),
 
 		DiscordToken:           p.get("DISCORD_TOKEN"),
 		DiscordGuildID:         p.get("DISCORD_GUILD_ID"),
@@ -275,9 +283,9 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		DiscordAskChannels:     p.list("DISCORD_ASK_CHANNELS"),
 		DiscordAutoThread:      p.bool("DISCORD_AUTO_THREAD", false),
 		DiscordMessageContent:  p.bool("DISCORD_MESSAGE_CONTENT", true),
-		DiscordRatePerMinute:   p.int("DISCORD_RATE_PER_MINUTE", 6),
-		DiscordMaxQuestion:     p.int("DISCORD_MAX_QUESTION", 500),
-		DiscordMaxConcurrent:   p.int("DISCORD_MAX_CONCURRENT", 4),
+		DiscordRatePerMinute:   p.int("DISCORD_RATE_PER_MINUTE", bot.DefaultRatePerMinute),
+		DiscordMaxQuestion:     p.int("DISCORD_MAX_QUESTION", bot.DefaultMaxQuestion),
+		DiscordMaxConcurrent:   p.int("DISCORD_MAX_CONCURRENT", bot.DefaultMaxConcurrent),
 		FeedbackSalt:           p.get("CITEBOT_FEEDBACK_SALT"),
 	}
 	switch lvl := strings.ToLower(p.str("CITEBOT_LOG_LEVEL", "info")); lvl {

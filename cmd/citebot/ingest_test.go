@@ -40,29 +40,6 @@ func articleIDs(t *testing.T, env map[string]string, extra ...string) []string {
 	return ids
 }
 
-func TestIngestSkipsBadFilesAndKeepsTheRest(t *testing.T) {
-	seeds := t.TempDir()
-	writeFile(t, filepath.Join(seeds, "good.md"), "---\ntitle: Good news\nauthor: A. Writer\n---\nThe harbour reopened on Monday after repairs to the sea wall.\n")
-	writeFile(t, filepath.Join(seeds, "empty.md"), "")
-	writeFile(t, filepath.Join(seeds, "binary.txt"), "\x00\x01\x02\x03binary\x00data")
-	writeFile(t, filepath.Join(seeds, "latin1.txt"), "Caf\xe9 au lait\n\nna\xefve text")
-	writeFile(t, filepath.Join(seeds, "broken.md"), "---\ntitle: never closed\nbody without closing fence\n")
-	env := offlineEnv(t)
-	env["CITEBOT_SEEDS_DIR"] = seeds
-	r := runCLI(t, env, "ingest")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	for _, name := range []string{"empty.md", "binary.txt", "latin1.txt", "broken.md"} {
-		if !strings.Contains(r.stderr, name) {
-			t.Errorf("no warning naming %s in stderr:\n%s", name, r.stderr)
-		}
-	}
-	if ids := articleIDs(t, env); len(ids) != 1 || ids[0] != "good" {
-		t.Fatalf("indexed %v, want [good]", ids)
-	}
-}
-
 func TestIngestFileAndURLAreSavedAndSearchable(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -104,22 +81,5 @@ func TestIngestMissingPathAndBadScheme(t *testing.T) {
 	r = runCLI(t, env, "ingest", "ftp://example.com/article.txt")
 	if r.code == 0 || !strings.Contains(r.stderr, "ftp://example.com/article.txt") {
 		t.Errorf("ftp URL: exit %d stderr %q", r.code, r.stderr)
-	}
-}
-
-func TestIngestRemovesArticlesWhoseFilesAreGone(t *testing.T) {
-	seeds := t.TempDir()
-	writeFile(t, filepath.Join(seeds, "one.md"), "# One\n\nThe first article talks about apples and orchards.\n")
-	writeFile(t, filepath.Join(seeds, "two.md"), "# Two\n\nThe second article talks about boats and harbours.\n")
-	env := offlineEnv(t)
-	env["CITEBOT_SEEDS_DIR"] = seeds
-	if ids := articleIDs(t, env); len(ids) != 2 {
-		t.Fatalf("indexed %v, want 2", ids)
-	}
-	if err := os.Remove(filepath.Join(seeds, "two.md")); err != nil {
-		t.Fatal(err)
-	}
-	if ids := articleIDs(t, env); len(ids) != 1 || ids[0] != "one" {
-		t.Fatalf("indexed %v after removing two.md, want [one]", ids)
 	}
 }

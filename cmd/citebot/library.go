@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 
 	"github.com/citebot/citebot/answer"
@@ -13,77 +12,30 @@ import (
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/retrieval/index"
+	"github.com/citebot/citebot/retrieval/library"
 	"github.com/citebot/citebot/seeds"
 )
 
-// articlesDir is where articles that arrive from URLs or outside files are
-// written as Markdown, so that every indexed article has a file.
-func (a *app) articlesDir() string { return filepath.Join(a.cfg.DataDir, "articles") }
-
-func (a *app) loadOptions() article.LoadOptions {
-	return article.LoadOptions{MaxBytes: a.cfg.MaxArticleBytes}
-}
-
-// seedsSource says where the seed articles come from: the seeds dir when it
-// exists or was asked for, else the copy compiled into the binary.
-func (a *app) seedsSource() (dir string, embedded bool, err error) {
-	info, statErr := os.Stat(a.cfg.SeedsDir)
-	switch {
-	case statErr == nil && info.IsDir():
-		return a.cfg.SeedsDir, false, nil
-	case a.cfg.SeedsExplicit:
-		return "", false, fmt.Errorf("seeds directory %s does not exist or is not a directory", a.cfg.SeedsDir)
-	default:
-		return "", true, nil
+// newLibrary is the article library over ix: the seeds dir, or the seeds
+// compiled into the binary when no seeds dir was asked for and ./seeds is
+// missing, plus the articles added with `ingest` under DATA/articles.
+func (a *app) newLibrary(ix *index.Index) (*library.Library, error) {
+	cfg := library.Config{
+		Index:       ix,
+		SeedsDir:    a.cfg.SeedsDir,
+		ArticlesDir: filepath.Join(a.cfg.DataDir, "articles"),
+		Load:        article.LoadOptions{MaxBytes: a.cfg.MaxArticleBytes},
+		Fetch: article.FetchOptions{
+			Client:   a.httpClient(),
+			Timeout:  a.cfg.FetchTimeout,
+			MaxBytes: a.cfg.MaxArticleBytes,
+		},
+		Logger: a.logger,
 	}
-}
-
-// libraryArticles loads every article the index should hold: the seeds plus
-// the articles added with `ingest` (data/articles). Bad files are skipped
-// with a warning; the rest still load.
-func (a *app) libraryArticles() ([]retrieval.Article, error) {
-	warn := func(path string, err error) {
-		a.logger.Warn("skipping article", "path", path, "err", err)
+	if !a.cfg.SeedsExplicit {
+		cfg.SeedsFS = seeds.FS
 	}
-	dir, embedded, err := a.seedsSource()
-	if err != nil {
-		return nil, err
-	}
-	var list []retrieval.Article
-	if embedded {
-		list, err = article.LoadFS(seeds.FS, a.loadOptions(), warn)
-	} else {
-		list, err = article.LoadDir(dir, a.loadOptions(), warn)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load seeds: %w", err)
-	}
-	if _, statErr := os.Stat(a.articlesDir()); statErr == nil {
-		added, err := article.LoadDir(a.articlesDir(), a.loadOptions(), warn)
-		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", a.articlesDir(), err)
-		}
-		list = mergeArticles(list, added, warn)
-	}
-	return list, nil
-}
-
-// mergeArticles appends extra to base, skipping IDs base already has: a
-// seed article keeps its ID.
-func mergeArticles(base, extra []retrieval.Article, warn func(string, error)) []retrieval.Article {
-	seen := make(map[string]bool, len(base))
-	for _, art := range base {
-		seen[art.ID] = true
-	}
-	for _, art := range extra {
-		if seen[art.ID] {
-			warn(art.Path, fmt.Errorf("article ID %q is already used by a seed article", art.ID))
-			continue
-		}
-		seen[art.ID] = true
-		base = append(base, art)
-	}
-	return base
+	return library.New(cfg)
 }
 
 // embedder is the configured embedder: the built-in local one, or an
@@ -118,9 +70,16 @@ func (a *app) embedder() (retrieval.Embedder, error) {
 // new and changed articles are embedded, removed ones dropped. Unchanged
 // articles cost nothing, so every command can do this at start.
 func (a *app) openIndex(ctx context.Context) (*index.Index, error) {
+	_, ix, err := a.openLibrary(ctx)
+	return ix, err
+}
+
+// openLibrary is openIndex that also returns the library, for commands
+// that add to it. The caller closes the index.
+func (a *app) openLibrary(ctx context.Context) (*library.Library, *index.Index, error) {
 	emb, err := a.embedder()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ix, err := index.Open(ctx, index.Config{
 		DataDir:  a.cfg.DataDir,
@@ -130,32 +89,28 @@ func (a *app) openIndex(ctx context.Context) (*index.Index, error) {
 		Logger:   a.logger,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open store in %s: %w", a.cfg.DataDir, err)
+		return nil, nil, err // "open store DIR/citebot.db: ..."
 	}
-	if err := a.sync(ctx, ix); err != nil {
+	lib, err := a.newLibrary(ix)
+	if err == nil {
+		err = a.sync(ctx, lib)
+	}
+	if err != nil {
 		ix.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return ix, nil
+	return lib, ix, nil
 }
 
-// sync ingests the library into ix with pruning, reporting progress.
-func (a *app) sync(ctx context.Context, ix *index.Index) error {
-	list, err := a.libraryArticles()
+// sync brings the index in step with the library, with a progress bar.
+func (a *app) sync(ctx context.Context, lib *library.Library) error {
+	bar := newProgress(a.stderr, a.logger)
+	report, err := lib.Sync(ctx, bar.update)
+	bar.finish()
 	if err != nil {
 		return err
 	}
-	progress := newProgress(a.stderr, a.logger, len(list))
-	report, err := ix.Ingest(ctx, list, index.IngestOptions{Prune: true, Progress: progress.update})
-	progress.finish()
-	if err != nil {
-		return fmt.Errorf("ingest articles: %w", err)
-	}
-	if report.Added+report.Updated+report.Removed > 0 || report.Reembedded {
-		a.logger.Info("index updated", "added", report.Added, "updated", report.Updated,
-			"removed", report.Removed, "unchanged", report.Unchanged, "chunks", ix.Count())
-	}
-	if len(list) == 0 {
+	if report.Added+report.Updated+report.Unchanged == 0 {
 		a.logger.Warn("no articles to index: add some with `citebot ingest PATH|URL`")
 	}
 	return nil
@@ -194,8 +149,8 @@ func (a *app) newEngine(ix *index.Index) (*answer.Engine, error) {
 		K:                a.cfg.K,
 		PerArticle:       a.cfg.PerArticle,
 		RefusalFloor:     a.cfg.RefusalFloor,
-		SupportThreshold: a.cfg.SupportFloor,
-		ContextBudget:    a.cfg.ContextBytes,
+		SupportThreshold: a.cfg.SupportThreshold,
+		ContextBudget:    a.cfg.ContextBudget,
 		Logger:           a.logger,
 	})
 }

@@ -168,3 +168,30 @@ func TestEnvFileIsReadAndEnvironmentWins(t *testing.T) {
 		t.Fatalf("K=%d ChatModel=%q; want 7 from the file and from-env from the environment", cfg.K, cfg.ChatModel)
 	}
 }
+
+func TestSearchUsesConfiguredK(t *testing.T) {
+	env := offlineEnv(t)
+	env["CITEBOT_K"] = "2"
+	for _, tt := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"search", "ceasefire"}, 2},            // CITEBOT_K
+		{[]string{"search", "-k", "3", "ceasefire"}, 3}, // the flag wins
+	} {
+		r := runCLI(t, env, tt.args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.args, r.code, r.stderr)
+		}
+		if n := strings.Count(r.stdout, "score "); n != tt.want {
+			t.Errorf("%v with CITEBOT_K=2: %d passages, want %d:\n%s", tt.args, n, tt.want, r.stdout)
+		}
+	}
+	r := runCLI(t, env, "ask", "--json", "What did Lloyd Austin urge during his call with Sergei Shoigu?")
+	var got struct {
+		Passages []json.RawMessage `json:"passages"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got.Passages) != 2 {
+		t.Errorf("ask with CITEBOT_K=2: %d passages (%v), want 2", len(got.Passages), err)
+	}
+}

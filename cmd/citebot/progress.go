@@ -11,12 +11,15 @@ import (
 )
 
 // progress shows ingest progress: a bar when stderr is a terminal, a log
-// line every few seconds otherwise (so CI logs stay readable).
+// line every few seconds otherwise (so CI logs stay readable). The bar
+// appears with the first update, when the total is known.
 type progress struct {
-	bar     *progressbar.ProgressBar
-	logger  *slog.Logger
-	total   int
-	lastLog time.Time
+	stderr   io.Writer
+	terminal bool
+	bar      *progressbar.ProgressBar
+	logger   *slog.Logger
+	total    int
+	lastLog  time.Time
 }
 
 func isTerminal(w io.Writer) bool {
@@ -24,22 +27,22 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func newProgress(stderr io.Writer, logger *slog.Logger, total int) *progress {
-	p := &progress{logger: logger, total: total, lastLog: time.Now()}
-	if isTerminal(stderr) && total > 0 {
+func newProgress(stderr io.Writer, logger *slog.Logger) *progress {
+	return &progress{stderr: stderr, terminal: isTerminal(stderr), logger: logger, lastLog: time.Now()}
+}
+
+// update is called after each article (or question) is done.
+func (p *progress) update(done, total int) {
+	if p.bar == nil && p.terminal && total > 0 {
+		p.total = total
 		p.bar = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetWriter(p.stderr),
 			progressbar.OptionSetDescription("indexing articles"),
 			progressbar.OptionShowCount(),
 			progressbar.OptionClearOnFinish(),
 			progressbar.OptionThrottle(100*time.Millisecond),
 		)
 	}
-	return p
-}
-
-// update is called by ingest after each article.
-func (p *progress) update(done, total int) {
 	if p.bar != nil {
 		if total != p.total {
 			p.total = total

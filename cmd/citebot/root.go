@@ -7,9 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/citebot/citebot/answer"
 )
 
 // app carries what every subcommand needs: the streams, the environment
@@ -78,7 +81,11 @@ OpenAI-compatible chat model (OpenAI, Ollama, vLLM, llama.cpp).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return a.setup()
+			if err := a.setup(); err != nil {
+				return err
+			}
+			a.flagDefaults(cmd)
+			return nil
 		},
 	}
 	root.PersistentFlags().StringVar(&a.dataFlag, "data", "", "data directory for the store (env CITEBOT_DATA_DIR, default ./data)")
@@ -113,6 +120,21 @@ func (a *app) setup() error {
 	a.cfg = cfg
 	a.logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	return nil
+}
+
+// addKFlag adds -k, the number of passages. It starts at answer.DefaultK
+// for --help and is set to the configured K by flagDefaults.
+func addKFlag(cmd *cobra.Command, k *int, usage string) {
+	cmd.Flags().IntVarP(k, "k", "k", answer.DefaultK, usage+"; CITEBOT_K sets the default")
+}
+
+// flagDefaults makes the flags that mirror a setting default to its
+// configured value, so that leaving out -k means CITEBOT_K in every
+// command.
+func (a *app) flagDefaults(cmd *cobra.Command) {
+	if f := cmd.Flags().Lookup("k"); f != nil && !f.Changed {
+		_ = f.Value.Set(strconv.Itoa(a.cfg.K)) // an int always parses
+	}
 }
 
 // exactArgs is cobra.ExactArgs with a friendlier message and the usage

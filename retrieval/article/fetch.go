@@ -15,11 +15,14 @@ import (
 	"github.com/citebot/citebot/retrieval"
 )
 
-// Fetch defaults.
-const (
-	defaultFetchTimeout   = 20 * time.Second
-	defaultFetchRedirects = 5
-)
+// DefaultFetchTimeout bounds one fetch, body included, when
+// FetchOptions.Timeout is 0: long enough for a slow news site, short enough
+// that a dead one does not hang an ingest.
+const DefaultFetchTimeout = 20 * time.Second
+
+// defaultFetchRedirects is how many redirects are followed when
+// FetchOptions.MaxRedirects is 0.
+const defaultFetchRedirects = 5
 
 // FetchOptions configures FetchURL. The zero value is ready to use.
 type FetchOptions struct {
@@ -27,7 +30,8 @@ type FetchOptions struct {
 	// http.DefaultTransport (so HTTPS_PROXY, NO_PROXY and SSL_CERT_FILE
 	// are honoured). Its CheckRedirect is wrapped to enforce MaxRedirects.
 	Client *http.Client
-	// Timeout bounds the whole fetch, body included; 0 means 20s.
+	// Timeout bounds the whole fetch, body included; 0 means
+	// DefaultFetchTimeout.
 	Timeout time.Duration
 	// MaxBytes caps the body; 0 means DefaultMaxArticleBytes.
 	MaxBytes int64
@@ -42,20 +46,22 @@ type FetchOptions struct {
 // fetching the same URL again updates the same article; Source is the URL
 // after redirects. Only http and https are accepted (no file:, ftp:, data:);
 // the size cap is enforced while reading, not just from Content-Length.
+// Every error starts with "fetch URL:" (the URL after redirects once there
+// is a response), so callers need not name the URL again.
 func FetchURL(ctx context.Context, rawURL string, opts FetchOptions) (retrieval.Article, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("bad URL: %w", err)
+		return retrieval.Article{}, fmt.Errorf("fetch: bad URL: %w", err) // the parse error quotes the URL
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return retrieval.Article{}, fmt.Errorf("unsupported URL scheme %q: only http and https URLs can be fetched", u.Scheme)
+		return retrieval.Article{}, fmt.Errorf("fetch %s: unsupported URL scheme %q: only http and https URLs can be fetched", u.Redacted(), u.Scheme)
 	}
 	if u.Host == "" {
-		return retrieval.Article{}, fmt.Errorf("URL %s has no host", u.Redacted())
+		return retrieval.Article{}, fmt.Errorf("fetch %s: the URL has no host", u.Redacted())
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
-		timeout = defaultFetchTimeout
+		timeout = DefaultFetchTimeout
 	}
 	limit := opts.MaxBytes
 	if limit <= 0 {
@@ -66,35 +72,35 @@ func FetchURL(ctx context.Context, rawURL string, opts FetchOptions) (retrieval.
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("GET %s: %w", u.Redacted(), err)
+		return retrieval.Article{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
 	req.Header.Set("User-Agent", "citebot (+https://github.com/citebot/citebot)")
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/markdown,text/plain;q=0.9,*/*;q=0.1")
 	resp, err := fetchClient(opts).Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-			return retrieval.Article{}, fmt.Errorf("GET %s: no complete response within %s", u.Redacted(), timeout)
+			return retrieval.Article{}, fmt.Errorf("fetch %s: no complete response within %s", u.Redacted(), timeout)
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // its message repeats the method and URL
 		}
-		return retrieval.Article{}, fmt.Errorf("GET %s: %w", u.Redacted(), err)
+		return retrieval.Article{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
 	defer resp.Body.Close()
 	final := resp.Request.URL
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return retrieval.Article{}, fmt.Errorf("GET %s: server answered %s", final.Redacted(), resp.Status)
+		return retrieval.Article{}, fmt.Errorf("fetch %s: server answered %s", final.Redacted(), resp.Status)
 	}
 	if resp.ContentLength > limit {
-		return retrieval.Article{}, fmt.Errorf("GET %s: %w: %d bytes, the limit is %d", final.Redacted(), ErrArticleTooLarge, resp.ContentLength, limit)
+		return retrieval.Article{}, fmt.Errorf("fetch %s: %w: %d bytes, the limit is %d", final.Redacted(), ErrArticleTooLarge, resp.ContentLength, limit)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("GET %s: reading body: %w", final.Redacted(), err)
+		return retrieval.Article{}, fmt.Errorf("fetch %s: reading body: %w", final.Redacted(), err)
 	}
 	if int64(len(data)) > limit {
-		return retrieval.Article{}, fmt.Errorf("GET %s: %w: more than %d bytes", final.Redacted(), ErrArticleTooLarge, limit)
+		return retrieval.Article{}, fmt.Errorf("fetch %s: %w: more than %d bytes", final.Redacted(), ErrArticleTooLarge, limit)
 	}
 
 	id := retrieval.URLSlug(rawURL)
@@ -106,10 +112,10 @@ func FetchURL(ctx context.Context, rawURL string, opts FetchOptions) (retrieval.
 	case "text":
 		a, err = ParseArticle(id, data, lopts)
 	default:
-		return retrieval.Article{}, fmt.Errorf("GET %s: content type %q is not an article (want HTML, Markdown or plain text)", final.Redacted(), kind)
+		return retrieval.Article{}, fmt.Errorf("fetch %s: content type %q is not an article (want HTML, Markdown or plain text)", final.Redacted(), kind)
 	}
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("GET %s: %w", final.Redacted(), err)
+		return retrieval.Article{}, fmt.Errorf("fetch %s: %w", final.Redacted(), err)
 	}
 	a.Source = final.String()
 	a.Hash = retrieval.HashArticle(a)

@@ -132,6 +132,9 @@ func TestFetchURLErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("err = %q, want it to mention %q", err, tt.msg)
 			}
+			if !strings.HasPrefix(err.Error(), "fetch ") || strings.Count(err.Error(), "fetch ") != 1 || strings.Count(err.Error(), "://") > 1 {
+				t.Errorf("err = %q, want one \"fetch URL:\" prefix and the URL once", err)
+			}
 		})
 	}
 }

@@ -77,12 +77,12 @@ func articleID(name string) string {
 func LoadFile(path string, opts LoadOptions) (retrieval.Article, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("load %s: %w", path, err)
+		return retrieval.Article{}, fmt.Errorf("load %s: %w", path, withoutPath(err))
 	}
 	defer f.Close()
 	a, err := loadOpened(f, path, opts)
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("load %s: %w", path, err)
+		return retrieval.Article{}, fmt.Errorf("load %s: %w", path, withoutPath(err))
 	}
 	a.Path = path
 	return a, nil
@@ -116,6 +116,18 @@ func loadOpened(f fs.File, name string, opts LoadOptions) (retrieval.Article, er
 	return parse(articleID(name), data, opts)
 }
 
+// withoutPath drops the operation and path of an *fs.PathError, which would
+// repeat the file name the caller's message already gives ("load x: open x:
+// ..."). errors.Is still sees the cause (fs.ErrNotExist, fs.ErrPermission).
+// Only a PathError at the top is unwrapped: deeper ones carry their own
+// context.
+func withoutPath(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
 // LoadDir loads every article file under dir (recursively), sorted by ID.
 // README files, hidden files and directories and unsupported extensions are
 // skipped silently; files that fail to load are reported to warn (which may
@@ -125,19 +137,25 @@ func loadOpened(f fs.File, name string, opts LoadOptions) (retrieval.Article, er
 func LoadDir(dir string, opts LoadOptions, warn func(path string, err error)) ([]retrieval.Article, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", dir, err)
+		return nil, fmt.Errorf("load %s: %w", dir, withoutPath(err))
 	}
 	if !info.IsDir() {
 		return nil, fmt.Errorf("load %s: not a directory", dir)
 	}
-	return loadFS(os.DirFS(dir), opts, warn, func(p string) string {
+	list, err := loadFS(os.DirFS(dir), opts, warn, func(p string) string {
 		return filepath.Join(dir, filepath.FromSlash(p))
 	}, true)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	return list, nil
 }
 
 // LoadFS is LoadDir over an fs.FS, e.g. the seed articles embedded in the
 // binary (package seeds). Article.Path stays empty: there is no file on disk
-// to point at; warn receives paths inside fsys.
+// to point at; warn receives paths inside fsys. An error (fsys's root cannot
+// be read) is the file system's own, without a prefix: only the caller
+// knows what fsys is called.
 func LoadFS(fsys fs.FS, opts LoadOptions, warn func(path string, err error)) ([]retrieval.Article, error) {
 	return loadFS(fsys, opts, warn, func(p string) string { return p }, false)
 }
@@ -171,7 +189,7 @@ func loadFS(fsys fs.FS, opts LoadOptions, warn func(string, error), display func
 		}
 		a, err := loadFSFile(fsys, p, opts)
 		if err != nil {
-			warn(display(p), err)
+			warn(display(p), withoutPath(err))
 			return nil
 		}
 		if first, dup := seen[a.ID]; dup {
@@ -186,7 +204,7 @@ func loadFS(fsys fs.FS, opts LoadOptions, warn func(string, error), display func
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("load articles: %w", err)
+		return nil, err
 	}
 	sort.SliceStable(list, func(i, j int) bool { return list[i].ID < list[j].ID })
 	return list, nil

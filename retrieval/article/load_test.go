@@ -77,6 +77,10 @@ func TestLoadFileRejects(t *testing.T) {
 		_, err := LoadFile(filepath.Join(dir, tt.name), LoadOptions{})
 		if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) || !strings.Contains(err.Error(), tt.msg) {
 			t.Errorf("%s: err = %v, want %v mentioning %q", tt.name, err, tt.want, tt.msg)
+			continue
+		}
+		if n := strings.Count(err.Error(), tt.name); n != 1 {
+			t.Errorf("%s: err = %q names the file %d times, want once", tt.name, err, n)
 		}
 	}
 	// A smaller configured cap applies too.
@@ -146,8 +150,8 @@ func TestLoadDir(t *testing.T) {
 	if _, err := LoadDir(dir, LoadOptions{}, nil); err != nil {
 		t.Errorf("nil warn: %v", err)
 	}
-	if _, err := LoadDir(filepath.Join(dir, "nope"), LoadOptions{}, nil); err == nil {
-		t.Error("missing dir: no error")
+	if _, err := LoadDir(filepath.Join(dir, "nope"), LoadOptions{}, nil); err == nil || !errors.Is(err, os.ErrNotExist) || strings.Count(err.Error(), "nope") != 1 {
+		t.Errorf("missing dir: err = %v, want a not-exist error naming the dir once", err)
 	}
 	if _, err := LoadDir(filepath.Join(dir, "b.md"), LoadOptions{}, nil); err == nil {
 		t.Error("file as dir: no error")

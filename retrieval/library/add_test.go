@@ -1,0 +1,145 @@
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const bridgePage = `<html><head><title>Bridge closes for repairs</title></head><body><article>
+<h1>Bridge closes for repairs</h1>
+<p>The old river bridge will close for six weeks from March while engineers replace its corroded cables.</p>
+<p>Ferries will run every twenty minutes during the closure, the city transport office said on Tuesday.</p>
+</article></body></html>`
+
+func TestAddFileAndURLAreSavedAndIndexed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, bridgePage)
+	}))
+	defer srv.Close()
+	tl := newTestLibrary(t, nil)
+	ctx := context.Background()
+	outside := filepath.Join(t.TempDir(), "festival.md")
+	writeFile(t, outside, "# Lantern festival returns\nAuthor: K. Reporter\n\nThousands of lanterns lit the canal on Saturday.\n")
+
+	for _, ref := range []string{outside, srv.URL + "/news/bridge-closes"} {
+		added, err := tl.Add(ctx, ref, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", ref, err)
+		}
+		if len(added.Saved) != 1 || filepath.Dir(added.Saved[0]) != tl.articles || added.Report.Added != 1 {
+			t.Errorf("%s: added %+v, want one file saved in %s and indexed", ref, added, tl.articles)
+		}
+	}
+	ids := strings.Join(tl.ids(t), ",")
+	if !strings.Contains(ids, "festival") || !strings.Contains(ids, "bridge") {
+		t.Fatalf("indexed %s; want the file and the URL article", ids)
+	}
+	// The saved files are what the next sync reads: nothing changes.
+	if report := tl.sync(t); report.Unchanged != 2 || report.Added+report.Updated+report.Removed != 0 {
+		t.Errorf("sync after add: %+v, want 2 unchanged", report)
+	}
+	// Adding the same file again updates it in place.
+	writeFile(t, outside, "# Lantern festival returns\n\nThe canal was lit by ten thousand lanterns.\n")
+	added, err := tl.Add(ctx, outside, nil)
+	if err != nil || added.Report.Updated != 1 {
+		t.Fatalf("re-add: %+v, %v; want 1 updated", added, err)
+	}
+}
+
+func TestAddDirectorySkipsBadFiles(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.md"), "# A\n\nApples and orchards.\n")
+	writeFile(t, filepath.Join(dir, "b.txt"), "B\n\nBoats and harbours.\n")
+	writeFile(t, filepath.Join(dir, "empty.md"), "")
+	var last [2]int
+	added, err := tl.Add(context.Background(), dir, func(done, total int) { last = [2]int{done, total} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(added.Saved) != 2 || added.Report.Added != 2 || last != [2]int{2, 2} {
+		t.Errorf("added %+v, progress %v; want 2 saved and indexed", added, last)
+	}
+	if !strings.Contains(tl.log.String(), "empty.md") {
+		t.Errorf("no warning naming empty.md:\n%s", tl.log)
+	}
+}
+
+func TestAddInsideSeedsIsIndexedWhereItIs(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	seed := filepath.Join(tl.seeds, "local.md")
+	writeFile(t, seed, "# Local\n\nA seed on disk.\n")
+	added, err := tl.Add(context.Background(), seed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(added.Saved) != 0 || added.Report.Added != 1 {
+		t.Errorf("added %+v, want nothing saved and the seed indexed", added)
+	}
+	if _, err := os.Stat(tl.articles); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("articles dir created for a seed file (stat: %v)", err)
+	}
+}
+
+func TestAddKeepsTheSeedWithTheSameID(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	writeFile(t, filepath.Join(tl.seeds, "harbour.md"), "# Harbour reopens\n\nThe harbour reopened on Monday.\n")
+	writeFile(t, filepath.Join(tl.seeds, "empty.md"), "")
+	tl.sync(t)
+	outside := filepath.Join(t.TempDir(), "harbour.md")
+	writeFile(t, outside, "# Another harbour\n\nA different text under the same ID.\n")
+	added, err := tl.Add(context.Background(), outside, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(added.Saved) != 1 || added.Report.Added+added.Report.Updated != 0 {
+		t.Errorf("added %+v, want the file saved but not indexed", added)
+	}
+	if a, err := tl.ix.Article(context.Background(), "harbour"); err != nil || a.Title != "Harbour reopens" {
+		t.Errorf("harbour = %q (%v), want the seed article", a.Title, err)
+	}
+	if !strings.Contains(tl.log.String(), "already used by a seed article") {
+		t.Errorf("no warning about the clash:\n%s", tl.log)
+	}
+	if n := strings.Count(tl.log.String(), "empty.md"); n != 1 {
+		t.Errorf("the bad seed file is reported %d times, want once (by Sync):\n%s", n, tl.log)
+	}
+}
+
+func TestAddErrorsNameTheReferenceOnce(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.md")
+	pdf := filepath.Join(dir, "notes.pdf")
+	writeFile(t, pdf, "%PDF-1.4")
+	for _, tt := range []struct {
+		ref, msg string
+		want     error
+	}{
+		{missing, "no such file or directory", nil},
+		{pdf, "unsupported file type", nil},
+		{"ftp:///a.txt", "not an http or https URL", ErrNotURL},
+		{"ftp://example.com/a.txt", "unsupported URL scheme", nil},
+	} {
+		_, err := tl.Add(context.Background(), tt.ref, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.msg) || (tt.want != nil && !errors.Is(err, tt.want)) {
+			t.Errorf("%s: err = %v, want %q", tt.ref, err, tt.msg)
+			continue
+		}
+		if n := strings.Count(err.Error(), tt.ref); n != 1 {
+			t.Errorf("%s: err = %q names it %d times, want once", tt.ref, err, n)
+		}
+	}
+	if ids := tl.ids(t); !slices.Equal(ids, nil) {
+		t.Errorf("indexed %v after failed adds", ids)
+	}
+}

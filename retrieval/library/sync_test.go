@@ -1,0 +1,113 @@
+package library
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func TestSyncSkipsBadFilesAndKeepsTheRest(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	writeFile(t, filepath.Join(tl.seeds, "good.md"), "---\ntitle: Good news\nauthor: A. Writer\n---\nThe harbour reopened on Monday after repairs to the sea wall.\n")
+	writeFile(t, filepath.Join(tl.seeds, "empty.md"), "")
+	writeFile(t, filepath.Join(tl.seeds, "binary.txt"), "\x00\x01\x02\x03binary\x00data")
+	writeFile(t, filepath.Join(tl.seeds, "latin1.txt"), "Caf\xe9 au lait\n\nna\xefve text")
+	writeFile(t, filepath.Join(tl.seeds, "broken.md"), "---\ntitle: never closed\nbody without closing fence\n")
+	if report := tl.sync(t); report.Added != 1 {
+		t.Errorf("report %+v, want 1 added", report)
+	}
+	for _, name := range []string{"empty.md", "binary.txt", "latin1.txt", "broken.md"} {
+		if !strings.Contains(tl.log.String(), name) {
+			t.Errorf("no warning naming %s in the log:\n%s", name, tl.log)
+		}
+	}
+	if ids := tl.ids(t); !slices.Equal(ids, []string{"good"}) {
+		t.Fatalf("indexed %v, want [good]", ids)
+	}
+}
+
+func TestSyncRemovesArticlesWhoseFilesAreGone(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	writeFile(t, filepath.Join(tl.seeds, "one.md"), "# One\n\nThe first article talks about apples and orchards.\n")
+	writeFile(t, filepath.Join(tl.seeds, "two.md"), "# Two\n\nThe second article talks about boats and harbours.\n")
+	writeFile(t, filepath.Join(tl.articles, "three.md"), "# Three\n\nThe third article talks about trains and stations.\n")
+	tl.sync(t)
+	if ids := tl.ids(t); !slices.Equal(ids, []string{"one", "three", "two"}) {
+		t.Fatalf("indexed %v, want [one three two]", ids)
+	}
+	for _, p := range []string{filepath.Join(tl.seeds, "two.md"), filepath.Join(tl.articles, "three.md")} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if report := tl.sync(t); report.Removed != 2 || report.Unchanged != 1 {
+		t.Errorf("report %+v, want 2 removed, 1 unchanged", report)
+	}
+	if ids := tl.ids(t); !slices.Equal(ids, []string{"one"}) {
+		t.Fatalf("indexed %v after removing two files, want [one]", ids)
+	}
+}
+
+func TestSyncSeedWinsOverAddedArticleWithItsID(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	writeFile(t, filepath.Join(tl.seeds, "harbour.md"), "# Harbour reopens\n\nThe harbour reopened on Monday.\n")
+	clash := filepath.Join(tl.articles, "harbour.md")
+	writeFile(t, clash, "# Another harbour\n\nA different text under the same ID.\n")
+	writeFile(t, filepath.Join(tl.articles, "bridge.md"), "# Bridge\n\nThe bridge closes in March.\n")
+	tl.sync(t)
+	if ids := tl.ids(t); !slices.Equal(ids, []string{"bridge", "harbour"}) {
+		t.Fatalf("indexed %v, want [bridge harbour]", ids)
+	}
+	a, err := tl.ix.Article(context.Background(), "harbour")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Harbour reopens" {
+		t.Errorf("harbour is %q, want the seed article", a.Title)
+	}
+	if log := tl.log.String(); !strings.Contains(log, clash) || !strings.Contains(log, "already used by a seed article") {
+		t.Errorf("no warning naming %s:\n%s", clash, log)
+	}
+}
+
+func TestSyncSeedsFSStandsInForAMissingSeedsDir(t *testing.T) {
+	fsys := fstest.MapFS{"built-in.md": {Data: []byte("# Built in\n\nThis seed is compiled into the binary.\n")}}
+	missing := filepath.Join(t.TempDir(), "seeds")
+	tl := newTestLibrary(t, func(c *Config) { c.SeedsDir, c.SeedsFS = missing, fsys })
+	tl.sync(t)
+	if ids := tl.ids(t); !slices.Equal(ids, []string{"built-in"}) {
+		t.Fatalf("indexed %v, want [built-in]", ids)
+	}
+	// Once the directory exists it takes the place of the built-in seeds.
+	writeFile(t, filepath.Join(missing, "local.md"), "# Local\n\nA seed on disk.\n")
+	tl.sync(t)
+	if ids := tl.ids(t); !slices.Equal(ids, []string{"local"}) {
+		t.Fatalf("indexed %v, want [local]", ids)
+	}
+}
+
+func TestSyncMissingSeedsDirWithoutFallbackFails(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	tl := newTestLibrary(t, func(c *Config) { c.SeedsDir = missing })
+	_, err := tl.Sync(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "does not exist") || strings.Count(err.Error(), missing) != 1 {
+		t.Fatalf("err = %v, want one naming %s once", err, missing)
+	}
+}
+
+func TestSyncReportsProgress(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	writeFile(t, filepath.Join(tl.seeds, "one.md"), "# One\n\nApples and orchards.\n")
+	writeFile(t, filepath.Join(tl.seeds, "two.md"), "# Two\n\nBoats and harbours.\n")
+	var last [2]int
+	if _, err := tl.Sync(context.Background(), func(done, total int) { last = [2]int{done, total} }); err != nil {
+		t.Fatal(err)
+	}
+	if last != [2]int{2, 2} {
+		t.Errorf("last progress %v, want [2 2]", last)
+	}
+}
