@@ -297,6 +297,15 @@ func (ix *Index) commitGroup(ctx context.Context, group []ingestWork, chunks [][
 // after the commit and cannot fail: chromem only rejects empty IDs and
 // empty vectors, and it gets neither.
 func (ix *Index) applyGroup(group []ingestWork, chunks [][]retrieval.Chunk, vecs [][]float32, rowids [][]int64, dim int) {
+	// Tokenize before taking the write lock: searches wait only for the
+	// swap itself.
+	terms := make([][]chunkTerms, len(group))
+	for i, w := range group {
+		terms[i] = make([]chunkTerms, len(chunks[i]))
+		for j, c := range chunks[i] {
+			terms[i][j] = termCounts(w.a.Title, c.Text)
+		}
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ctx := context.Background() // memory only: must not stop half way
@@ -313,7 +322,7 @@ func (ix *Index) applyGroup(group []ingestWork, chunks [][]retrieval.Chunk, vecs
 			ae.chunks[j] = e
 			ix.byRow[e.rowid] = e
 			ix.byDoc[e.docID] = e
-			ix.lex.add(e, termCounts(meta.Title, c.Text))
+			ix.lex.add(e, terms[i][j])
 			err := ix.coll.AddDocument(ctx, chromem.Document{ID: e.docID, Metadata: md, Embedding: vecs[vi]})
 			if err != nil {
 				panic(fmt.Sprintf("retrieval: chromem rejected chunk %s: %v", e.docID, err))

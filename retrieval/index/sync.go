@@ -104,6 +104,9 @@ type articleDelta struct {
 	ids      []string
 	articles map[string]*articleEntry // nil entry = removed
 	docs     map[string][]chromem.Document
+	// terms are the lexical terms of each article's chunks (parallel to
+	// its chunks), counted before the write lock is taken.
+	terms map[string][]chunkTerms
 	// metaOnly holds the articles whose content is unchanged and only
 	// their metadata (a file's path) moved.
 	metaOnly map[string]retrieval.Article
@@ -112,7 +115,8 @@ type articleDelta struct {
 // readDelta reads the changed articles and their chunks from snap, skipping
 // those memory already holds in the same version.
 func (ix *Index) readDelta(ctx context.Context, snap store.Snapshot, ids []string) (*articleDelta, error) {
-	d := &articleDelta{articles: map[string]*articleEntry{}, docs: map[string][]chromem.Document{}, metaOnly: map[string]retrieval.Article{}}
+	d := &articleDelta{articles: map[string]*articleEntry{}, docs: map[string][]chromem.Document{},
+		terms: map[string][]chunkTerms{}, metaOnly: map[string]retrieval.Article{}}
 	stored := map[string]retrieval.Article{}
 	if err := snap.Articles(ctx, ids, func(a retrieval.Article) error {
 		stored[a.ID] = a
@@ -170,7 +174,13 @@ func (ix *Index) readDelta(ctx context.Context, snap store.Snapshot, ids []strin
 		return nil, err
 	}
 	for _, id := range need {
-		sortChunks(d.articles[id].chunks)
+		ae := d.articles[id]
+		sortChunks(ae.chunks)
+		terms := make([]chunkTerms, len(ae.chunks))
+		for i, e := range ae.chunks {
+			terms[i] = termCounts(ae.meta.Title, e.chunk.Text)
+		}
+		d.terms[id] = terms
 	}
 	return d, nil
 }
@@ -210,10 +220,10 @@ func (ix *Index) applyDelta(d *articleDelta, m store.Manifest) []Change {
 			ix.dropArticleLocked(id)
 		}
 		ix.articles[id] = ae
-		for _, e := range ae.chunks {
+		for i, e := range ae.chunks {
 			ix.byRow[e.rowid] = e
 			ix.byDoc[e.docID] = e
-			ix.lex.add(e, termCounts(ae.meta.Title, e.chunk.Text))
+			ix.lex.add(e, d.terms[id][i])
 		}
 		for _, doc := range d.docs[id] {
 			if err := ix.coll.AddDocument(ctx, doc); err != nil {
