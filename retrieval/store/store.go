@@ -140,6 +140,23 @@ type Feedback struct {
 	Vote      int       `json:"vote"`      // +1 helpful, -1 not helpful
 }
 
+// SourceKind names a kind of library source.
+type SourceKind string
+
+// Folder is a directory whose article files are indexed where they are and
+// followed for changes.
+const Folder SourceKind = "folder"
+
+// Source is a place the library takes articles from, registered by the
+// operator and kept across restarts. It is user data.
+type Source struct {
+	Kind     SourceKind `json:"kind"`
+	Location string     `json:"location"` // an absolute path for a Folder
+	// Scope is the library the source's articles belong to ("" = shared).
+	Scope string    `json:"scope,omitempty"`
+	Added time.Time `json:"added"`
+}
+
 // Store is a durable library. Implementations are safe for concurrent use,
 // also by several processes on the same data.
 type Store interface {
@@ -174,6 +191,12 @@ type Store interface {
 	AddFeedback(ctx context.Context, f Feedback) error
 	// RecentFeedback returns up to limit votes, newest first.
 	RecentFeedback(ctx context.Context, limit int) ([]Feedback, error)
+	// Sources lists the registered sources, oldest first.
+	Sources(ctx context.Context) ([]Source, error)
+	// AddSource registers a source (again: no change, keeps its date).
+	AddSource(ctx context.Context, s Source) error
+	// RemoveSource unregisters a source; it reports whether one was there.
+	RemoveSource(ctx context.Context, kind SourceKind, location string) (bool, error)
 	// Close releases the store.
 	Close() error
 }
