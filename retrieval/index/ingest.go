@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/store"
@@ -18,11 +19,25 @@ type IngestOptions struct {
 	// Progress, if set, is called after each article is done (unchanged
 	// articles count at once).
 	Progress func(done, total int)
+	// KeepBuild uses the store as it was built: when the configured
+	// embedder or chunker differs from the store's, Ingest changes nothing
+	// and returns an error wrapping ErrBuildDiffers instead of re-embedding.
+	// Read-only commands and the bot set it; only `ingest` may rebuild.
+	KeepBuild bool
+	// Reembed re-chunks and re-embeds every article even when the settings
+	// match (`ingest --reembed`).
+	Reembed bool
 }
+
+// ErrBuildDiffers is returned (wrapped) by an Ingest with KeepBuild when
+// the store was built with another embedder or chunker.
+var ErrBuildDiffers = errors.New("the store was built with other embedding or chunking settings")
 
 // IngestReport says what an Ingest changed.
 type IngestReport struct {
 	Added, Updated, Unchanged, Removed int
+	// IDs names the articles behind each count.
+	IDs struct{ Added, Updated, Unchanged, Removed []string }
 	// Chunks is the number of chunks embedded and stored by this call.
 	Chunks int
 	// Reembedded is true when the embedder, its model or dimension, or the
@@ -99,7 +114,11 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 	// Stored chunks without a known dimension (see markVectorsStale) are
 	// as unusable as those of another embedder.
 	stale := ix.vectorsStale.Load() || (ix.manifest.Dimension == 0 && ix.Count() > 0)
-	if stale || !ix.manifest.Matches(current.Embedder, current.Model, current.Chunker) {
+	differs := stale || !ix.manifest.Matches(current.Embedder, current.Model, current.Chunker)
+	if differs && opts.KeepBuild {
+		return rep, fmt.Errorf("%w: stored %s, configured %s", ErrBuildDiffers, ix.manifest.String(), current.String())
+	}
+	if differs || opts.Reembed {
 		if err := ix.reset(ctx, current, ix.manifest.String()); err != nil {
 			return rep, err
 		}
@@ -109,8 +128,8 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 	// A fresh store learns its embedder here; the first commit records it.
 	ix.manifest.Embedder, ix.manifest.Model, ix.manifest.Chunker = current.Embedder, current.Model, current.Chunker
 	if opts.Prune {
-		n, err := ix.prune(ctx, seen)
-		rep.Removed = n
+		gone, err := ix.prune(ctx, seen)
+		rep.Removed, rep.IDs.Removed = len(gone), gone
 		if err != nil {
 			return rep, err
 		}
@@ -125,7 +144,8 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 			if err := ix.reset(ctx, current, ix.manifest.String()); err != nil {
 				return rep, err
 			}
-			rep = IngestReport{Removed: rep.Removed, Reembedded: true}
+			rep = IngestReport{Removed: rep.Removed, Reembedded: true, IDs: rep.IDs}
+			rep.IDs.Added, rep.IDs.Updated, rep.IDs.Unchanged = nil, nil, nil
 			continue
 		}
 		if err != nil {
@@ -151,6 +171,7 @@ func (ix *Index) ingestList(ctx context.Context, list []retrieval.Article, opts 
 			work = append(work, ingestWork{a: a})
 		default:
 			rep.Unchanged++
+			rep.IDs.Unchanged = append(rep.IDs.Unchanged, a.ID)
 			if ae.meta.Path != a.Path {
 				movedPaths = append(movedPaths, a)
 			}
@@ -256,8 +277,10 @@ func (ix *Index) ingestGroup(ctx context.Context, group []ingestWork, rep *Inges
 	for _, w := range group {
 		if w.isNew {
 			rep.Added++
+			rep.IDs.Added = append(rep.IDs.Added, w.a.ID)
 		} else {
 			rep.Updated++
+			rep.IDs.Updated = append(rep.IDs.Updated, w.a.ID)
 		}
 	}
 	return len(texts), nil
@@ -356,8 +379,9 @@ func (ix *Index) dropArticleLocked(id string) {
 	delete(ix.articles, id)
 }
 
-// prune removes stored articles whose IDs are not in keep.
-func (ix *Index) prune(ctx context.Context, keep map[string]bool) (int, error) {
+// prune removes stored articles whose IDs are not in keep and returns
+// their IDs.
+func (ix *Index) prune(ctx context.Context, keep map[string]bool) ([]string, error) {
 	ix.mu.RLock()
 	var gone []string
 	for id := range ix.articles {
@@ -366,18 +390,60 @@ func (ix *Index) prune(ctx context.Context, keep map[string]bool) (int, error) {
 		}
 	}
 	ix.mu.RUnlock()
-	if len(gone) == 0 {
-		return 0, nil
+	slices.Sort(gone)
+	if err := ix.remove(ctx, gone); err != nil {
+		return nil, fmt.Errorf("prune: %w", err)
 	}
-	if err := ix.st.Delete(ctx, gone); err != nil {
-		return 0, fmt.Errorf("prune: %w", err)
+	return gone, nil
+}
+
+// Remove deletes articles from the store and then from memory, in one
+// transaction; IDs the index does not hold are ignored. It reports the
+// IDs removed.
+func (ix *Index) Remove(ctx context.Context, ids []string) ([]string, error) {
+	ix.ingestMu.Lock()
+	defer ix.ingestMu.Unlock()
+	ix.mu.RLock()
+	var held []string
+	for _, id := range ids {
+		if ix.articles[id] != nil {
+			held = append(held, id)
+		}
+	}
+	ix.mu.RUnlock()
+	if err := ix.remove(ctx, held); err != nil {
+		return nil, fmt.Errorf("remove: %w", err)
+	}
+	return held, nil
+}
+
+// remove deletes articles durably, then from memory. The caller holds
+// ingestMu.
+func (ix *Index) remove(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := ix.st.Delete(ctx, ids); err != nil {
+		return err
 	}
 	ix.mu.Lock()
-	for _, id := range gone {
+	for _, id := range ids {
 		ix.dropArticleLocked(id)
 	}
 	ix.mu.Unlock()
-	return len(gone), nil
+	return nil
+}
+
+// BuildDiffers reports whether the store was built with other embedding
+// or chunking settings than the index is configured with, and describes
+// both, so that read-only commands can warn once.
+func (ix *Index) BuildDiffers() (stored, configured string, differs bool) {
+	ix.ingestMu.Lock()
+	defer ix.ingestMu.Unlock()
+	emb := ix.cfg.Embedder
+	cur := store.Manifest{Embedder: emb.Name(), Model: emb.Model(), Chunker: ix.cfg.Chunking.String()}
+	differs = ix.vectorsStale.Load() || !ix.manifest.Matches(cur.Embedder, cur.Model, cur.Chunker)
+	return ix.manifest.String(), cur.String(), differs
 }
 
 // reset empties the chunk store for a full re-embed in one transaction:
