@@ -29,6 +29,11 @@ type Article struct {
 	// Body is the article text after the header/front matter. Chunk
 	// offsets are byte offsets into Body.
 	Body string `json:"-"`
+	// Origin is where the library got a saved copy from: the URL fetched
+	// or the file copied. It tells a new version of the same source (which
+	// replaces the article) from another source whose name makes the same
+	// ID (which gets an ID of its own). Not part of the hash.
+	Origin string `json:"origin,omitempty"`
 	// Scope is the library the article belongs to: Shared, or one server's.
 	Scope Scope `json:"scope,omitempty"`
 	// Path is the file the article was loaded from ("" for embedded seeds).

@@ -9,7 +9,7 @@ import (
 // HashArticle returns the hex SHA-256 of an article's ID, metadata and body.
 // Ingest compares it with the stored hash to skip unchanged articles, so it
 // covers everything that reaches the index and nothing that does not (Path,
-// Hash). Fields are length-prefixed so that moving text from one field to
+// Origin, Hash). Fields are length-prefixed so that moving text from one field to
 // the next changes the hash.
 func HashArticle(a Article) string {
 	h := sha256.New()
@@ -18,6 +18,11 @@ func HashArticle(a Article) string {
 		h.Write(strconv.AppendInt(nil, int64(len(f)), 10))
 		h.Write([]byte{':'})
 		h.Write([]byte(f))
+	}
+	// The scope reaches the index (search filters on it). Shared articles
+	// add nothing, so their hashes are what they were before scopes.
+	if a.Scope != Shared {
+		h.Write([]byte("\nscope:" + string(a.Scope)))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -266,6 +266,8 @@ func fieldFor(a *retrieval.Article, key string) *string {
 		return &a.Published
 	case "license", "licence":
 		return &a.License
+	case "origin":
+		return &a.Origin
 	}
 	return nil
 }

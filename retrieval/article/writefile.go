@@ -66,7 +66,7 @@ func formatArticleFile(a retrieval.Article) []byte {
 	b.WriteString("---\n")
 	for _, f := range []struct{ key, value string }{
 		{"title", cmp.Or(strings.TrimSpace(a.Title), a.ID)}, {"source", a.Source}, {"publisher", a.Publisher},
-		{"author", a.Author}, {"published", a.Published}, {"license", a.License},
+		{"author", a.Author}, {"published", a.Published}, {"license", a.License}, {"origin", a.Origin},
 	} {
 		if v := strings.TrimSpace(f.value); v != "" {
 			b.WriteString(f.key + ": " + quoteValue(v) + "\n")
