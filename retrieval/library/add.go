@@ -9,112 +9,193 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/retrieval/index"
+	"github.com/citebot/citebot/retrieval/store"
 )
 
 // ErrNotURL is returned by Add for a reference that looks like a URL but
-// is not an http or https one with a host (e.g. "ftp:///x", with no host); it is a mistake
-// in the request rather than a failure to fetch.
+// is not an http or https one with a host (e.g. "ftp:///x"); it is a
+// mistake in the request rather than a failure to fetch.
 var ErrNotURL = errors.New("not an http or https URL")
 
-// Added is what one Add saved and indexed.
+// AddOptions tunes one Add.
+type AddOptions struct {
+	// Scope is the library the articles join: Shared, or one server's.
+	Scope retrieval.Scope
+	// Progress, if set, is called after each article.
+	Progress func(done, total int)
+}
+
+// Added is what one Add brought into the library.
 type Added struct {
-	// Saved lists the article files written under ArticlesDir. It is empty
-	// for a path inside SeedsDir, whose files are indexed where they are.
+	Report
+	// Saved lists the article files written (copies of files, fetched
+	// pages, uploads).
 	Saved []string
-	// Report is what ingesting the added articles changed in the index.
-	Report index.IngestReport
+	// Registered is the folder registered as a source, if ref was one.
+	Registered string
+	// Articles are the articles added or found, as indexed.
+	Articles []retrieval.Article
 }
 
-// Add brings the article(s) at ref into the library: an http or https URL
-// is fetched and its readable text extracted; a file (.md, .markdown, .txt,
-// .html, .htm) or a directory of them is loaded, bad files skipped with a
-// warning. Each article is saved as Markdown under ArticlesDir, so it has a
-// file and survives the next Sync, and then ingested. A path inside SeedsDir
-// is not copied: the library is synced instead, which indexes it where it
-// is. Fetching the same URL or adding the same file again updates the
-// article. progress, which may be nil, is called after each article.
-func (l *Library) Add(ctx context.Context, ref string, progress func(done, total int)) (Added, error) {
-	list, inSeeds, err := l.read(ctx, ref)
-	if err != nil {
-		return Added{}, err
-	}
-	if inSeeds {
-		report, err := l.Sync(ctx, progress)
-		return Added{Report: report}, err
-	}
-	var added Added
-	list, added.Saved, err = l.save(list)
-	if err != nil {
-		return added, err
-	}
-	seeds, err := l.loadSeeds(nil) // only their IDs: Sync warns about bad seed files
-	if err != nil {
-		return added, err
-	}
-	list = l.withoutSeedIDs(list, seeds)
-	added.Report, err = l.cfg.Index.Ingest(ctx, list, index.IngestOptions{Progress: progress})
-	if err != nil {
-		return added, fmt.Errorf("add %s: %w", ref, err)
-	}
-	return added, nil
-}
-
-// read fetches or loads the articles ref names; for a path inside the seeds
-// directory it reads nothing and reports inSeeds.
-func (l *Library) read(ctx context.Context, ref string) (list []retrieval.Article, inSeeds bool, err error) {
+// Add brings the article(s) at ref into the library:
+//   - an http or https URL is fetched and its readable text extracted;
+//   - a directory is registered as a source: its files are indexed where
+//     they are and followed (Watch) from then on;
+//   - a file (.md, .markdown, .txt, .html, .htm) is copied as Markdown under
+//     the saved-articles folder of the scope.
+//
+// A saved article keeps where it came from (Origin): adding the same URL or
+// file again updates it, and another source whose name makes the same ID
+// gets an ID of its own. A path inside the seeds directory is indexed where
+// it is.
+func (l *Library) Add(ctx context.Context, ref string, opts AddOptions) (Added, error) {
 	if u, err := url.Parse(ref); err == nil && u.Scheme != "" && u.Host != "" {
 		a, err := article.FetchURL(ctx, ref, l.cfg.Fetch)
 		if err != nil {
-			return nil, false, err // names the URL
+			return Added{}, err // names the URL and the reason
 		}
-		return []retrieval.Article{a}, false, nil
+		a.Origin = ref
+		return l.addArticles(ctx, []retrieval.Article{a}, opts)
 	}
 	info, err := os.Stat(ref)
 	switch {
 	case err != nil && strings.Contains(ref, "://"):
-		return nil, false, fmt.Errorf("%s is %w", ref, ErrNotURL)
+		return Added{}, fmt.Errorf("%s is %w", ref, ErrNotURL)
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, false, fmt.Errorf("no such file or directory: %s", ref)
+		return Added{}, fmt.Errorf("no such file or directory: %s", ref)
 	case err != nil:
-		return nil, false, err // "stat ref: permission denied"
+		return Added{}, err // "stat ref: permission denied"
 	}
 	if l.insideSeeds(ref) {
-		return nil, true, nil
+		rep, err := l.Sync(ctx, SyncOptions{Progress: opts.Progress})
+		return Added{Report: rep}, err
 	}
 	if info.IsDir() {
-		list, err = article.LoadDir(ref, l.cfg.Load, l.warnSkipped)
-		return list, false, err // the error names the directory
+		return l.register(ctx, ref, opts)
 	}
 	a, err := article.LoadFile(ref, l.cfg.Load)
 	if err != nil {
-		return nil, false, err // names the file
+		return Added{}, err // names the file
 	}
-	return []retrieval.Article{a}, false, nil
+	if abs, err := filepath.Abs(ref); err == nil {
+		a.Origin = abs
+	}
+	return l.addArticles(ctx, []retrieval.Article{a}, opts)
 }
 
-// save writes each article to ArticlesDir and returns them as read back
-// from their new files, which is how Sync will see them: same path, same
-// hash, so the next Sync finds them unchanged.
-func (l *Library) save(list []retrieval.Article) ([]retrieval.Article, []string, error) {
-	saved := make([]retrieval.Article, 0, len(list))
-	var paths []string
-	for _, a := range list {
-		path, err := article.WriteArticleFile(l.cfg.ArticlesDir, a)
-		if err != nil {
-			return nil, paths, err // names the article
+// AddData adds one uploaded file (a Discord attachment): name chooses the
+// parser by extension and the article ID; uploading a file of the same name
+// to the same library again updates it.
+func (l *Library) AddData(ctx context.Context, name string, data []byte, opts AddOptions) (Added, error) {
+	a, err := article.ParseData(name, data, l.cfg.Load)
+	if err != nil {
+		return Added{}, err
+	}
+	a.Origin = "upload:" + filepath.Base(name)
+	return l.addArticles(ctx, []retrieval.Article{a}, opts)
+}
+
+// register makes dir a folder source of opts.Scope and syncs.
+func (l *Library) register(ctx context.Context, dir string, opts AddOptions) (Added, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return Added{}, err
+	}
+	abs = filepath.Clean(abs)
+	if err := l.store().AddSource(ctx, store.Source{Kind: store.Folder, Location: abs, Scope: string(opts.Scope), Added: time.Now()}); err != nil {
+		return Added{}, err
+	}
+	rep, err := l.Sync(ctx, SyncOptions{Progress: opts.Progress})
+	added := Added{Report: rep, Registered: abs}
+	if err != nil {
+		return added, err
+	}
+	for _, a := range l.indexed(ctx, rep) {
+		if strings.HasPrefix(a.Path, abs+string(filepath.Separator)) {
+			added.Articles = append(added.Articles, a)
 		}
-		paths = append(paths, path)
+	}
+	return added, nil
+}
+
+// addArticles saves articles under their scope's folder with IDs of their
+// own, then ingests them.
+func (l *Library) addArticles(ctx context.Context, list []retrieval.Article, opts AddOptions) (Added, error) {
+	dir, err := l.savedDir(opts.Scope)
+	if err != nil {
+		return Added{}, err
+	}
+	var added Added
+	current, err := l.loadAll(ctx, &Report{})
+	if err != nil {
+		return added, err
+	}
+	owner := make(map[string]string, len(current))
+	for _, a := range current {
+		owner[a.ID] = ownerKey(a)
+	}
+	var saved []retrieval.Article
+	for _, a := range list {
+		a.Scope = opts.Scope
+		if prev, taken := owner[a.ID]; taken && prev != a.Origin {
+			a.ID = distinctID(a.ID, a.Origin, owner)
+			added.Renamed = append(added.Renamed, Renamed{Path: a.Origin, ID: a.ID})
+		}
+		owner[a.ID] = a.Origin
+		path, err := article.WriteArticleFile(dir, a)
+		if err != nil {
+			return added, err // names the article
+		}
+		added.Saved = append(added.Saved, path)
 		back, err := article.LoadFile(path, l.cfg.Load)
 		if err != nil {
-			return nil, paths, err
+			return added, err
 		}
+		back.Scope = opts.Scope
 		saved = append(saved, back)
 	}
-	return saved, paths, nil
+	added.IngestReport, err = l.cfg.Index.Ingest(ctx, saved, index.IngestOptions{Progress: opts.Progress})
+	if err != nil {
+		return added, err
+	}
+	added.Articles = saved
+	return added, nil
+}
+
+// ownerKey is what a loaded article's ID belongs to: the source it was
+// saved from, or else its file.
+func ownerKey(a retrieval.Article) string {
+	if a.Origin != "" {
+		return a.Origin
+	}
+	return a.Path
+}
+
+// indexed returns the indexed articles a report names as added, updated
+// or unchanged.
+func (l *Library) indexed(ctx context.Context, rep Report) []retrieval.Article {
+	want := map[string]bool{}
+	for _, ids := range [][]string{rep.IDs.Added, rep.IDs.Updated, rep.IDs.Unchanged} {
+		for _, id := range ids {
+			want[id] = true
+		}
+	}
+	all, err := l.cfg.Index.Articles(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []retrieval.Article
+	for _, a := range all {
+		if want[a.ID] {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // insideSeeds reports whether path lies in the seeds directory in use.
@@ -123,6 +204,11 @@ func (l *Library) insideSeeds(path string) bool {
 	if err != nil || dir == "" {
 		return false
 	}
+	return within(dir, path)
+}
+
+// within reports whether path lies inside dir (or is dir).
+func within(dir, path string) bool {
 	absDir, err1 := filepath.Abs(dir)
 	absPath, err2 := filepath.Abs(path)
 	if err1 != nil || err2 != nil {

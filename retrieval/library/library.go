@@ -1,9 +1,11 @@
 // Package library is the set of articles citebot answers from and the rules
 // that keep the index in step with it. The library is the seed articles (a
 // directory, or the copy compiled into the binary) plus the articles added
-// later, each saved as a Markdown file under the data directory so that
-// every indexed article has a file. The files are the source of truth: Sync
-// makes the index hold exactly them, Add brings in a file, directory or URL.
+// later: files and fetched pages saved as Markdown under the data directory
+// (shared, or per Discord server), and folders the operator registered,
+// indexed where they are. The files are the source of truth: Sync makes the
+// index hold exactly them, Add brings in a URL, file, upload or folder,
+// Forget takes one out, and Watch follows the folders while a bot runs.
 //
 // The index itself (storage, embedding, search) is package index; the
 // command line and the bot only wire a Library to their configuration.
@@ -16,6 +18,7 @@ import (
 
 	"github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/retrieval/index"
+	"github.com/citebot/citebot/retrieval/store"
 )
 
 // Config says where the library's articles are and how to read them.
@@ -31,9 +34,15 @@ type Config struct {
 	// the articles compiled into the binary (package seeds); nil means
 	// none.
 	SeedsFS fs.FS
-	// ArticlesDir holds the articles added with Add, one Markdown file each
-	// (DATA/articles). It is created on the first Add.
+	// ArticlesDir holds the shared articles saved by Add (copies of files,
+	// fetched pages), one Markdown file each (DATA/articles). It is created
+	// on the first Add.
 	ArticlesDir string
+	// ServersDir holds each server's saved articles, in <ServersDir>/<server
+	// ID>/articles (DATA/servers). The folder decides an article's scope,
+	// never the file's own text, so nobody can write into another server's
+	// library. Empty: no per-server libraries.
+	ServersDir string
 	// Load configures reading article files (the size cap).
 	Load article.LoadOptions
 	// Fetch configures downloading articles from URLs (HTTP client,
@@ -67,8 +76,8 @@ func New(cfg Config) (*Library, error) {
 	return &Library{cfg: cfg, log: log}, nil
 }
 
-// Watch will go here: it will watch SeedsDir and ArticlesDir and Sync when
-// a file changes, so a running bot picks up edits without a restart.
+// store is where registered sources are kept.
+func (l *Library) store() store.Store { return l.cfg.Index.Store() }
 
 // warnSkipped logs an article file that is left out of the library.
 func (l *Library) warnSkipped(path string, err error) {

@@ -61,6 +61,7 @@ func newTestLibrary(t *testing.T, edit func(*Config)) *testLibrary {
 		Index:       ix,
 		SeedsDir:    t.TempDir(),
 		ArticlesDir: filepath.Join(data, "articles"),
+		ServersDir:  filepath.Join(data, "servers"),
 		Logger:      logger,
 	}
 	if edit != nil {
@@ -88,9 +89,9 @@ func (tl *testLibrary) ids(t *testing.T) []string {
 	return ids
 }
 
-func (tl *testLibrary) sync(t *testing.T) index.IngestReport {
+func (tl *testLibrary) sync(t *testing.T) Report {
 	t.Helper()
-	report, err := tl.Sync(context.Background(), nil)
+	report, err := tl.Sync(context.Background(), SyncOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,3 +117,5 @@ func TestNewNeedsIndexAndArticlesDir(t *testing.T) {
 		t.Error("no articles dir: no error")
 	}
 }
+
+func removeFile(path string) error { return os.Remove(path) }

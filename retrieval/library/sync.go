@@ -8,100 +8,102 @@ import (
 	"os"
 
 	"github.com/citebot/citebot/retrieval"
-	"github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/retrieval/index"
 )
 
-// Sync makes the index hold exactly the library's articles: new and changed
-// ones are embedded, those whose files are gone are removed, unchanged ones
-// cost nothing (so every start of the program can sync). Files that cannot
-// be loaded are skipped with a warning, as is an added article whose ID a
-// seed article already has: the seed wins. progress, which may be nil, is
-// called after each article.
-func (l *Library) Sync(ctx context.Context, progress func(done, total int)) (index.IngestReport, error) {
-	list, err := l.load()
+// SyncOptions tunes one Sync.
+type SyncOptions struct {
+	// KeepBuild uses the store as it was built (see index.IngestOptions):
+	// read-only commands and the bot never re-embed.
+	KeepBuild bool
+	// Reembed re-chunks and re-embeds everything (`ingest --reembed`).
+	Reembed bool
+	// Progress, if set, is called after each article.
+	Progress func(done, total int)
+}
+
+// Skipped is a file left out of the library, with the reason.
+type Skipped struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// Report is what a Sync or Add changed, by article ID.
+type Report struct {
+	index.IngestReport
+	// Skipped lists files that could not be loaded.
+	Skipped []Skipped
+	// Renamed lists articles given an ID of their own because another
+	// source already used theirs.
+	Renamed []Renamed
+}
+
+// Sync makes the index hold exactly the library's articles: those of the
+// seeds, the saved articles (shared and per server) and every registered
+// folder. New and changed ones are embedded, those whose files are gone
+// are removed, unchanged ones cost nothing (so every start of the program
+// can sync). Files that cannot be loaded are skipped and reported; an
+// article whose ID another source already has gets an ID of its own.
+func (l *Library) Sync(ctx context.Context, opts SyncOptions) (Report, error) {
+	var rep Report
+	list, err := l.loadAll(ctx, &rep)
 	if err != nil {
-		return index.IngestReport{}, err
+		return rep, err
 	}
 	ix := l.cfg.Index
-	report, err := ix.Ingest(ctx, list, index.IngestOptions{Prune: true, Progress: progress})
+	rep.IngestReport, err = ix.Ingest(ctx, list, index.IngestOptions{
+		Prune: true, Progress: opts.Progress, KeepBuild: opts.KeepBuild, Reembed: opts.Reembed,
+	})
 	if err != nil {
-		return report, err // "ingest: ...", "prune: ...": the index names the step
+		return rep, err // "ingest: ...", "prune: ...": the index names the step
 	}
-	if report.Added+report.Updated+report.Removed > 0 || report.Reembedded {
-		l.log.Info("index updated", "added", report.Added, "updated", report.Updated,
-			"removed", report.Removed, "unchanged", report.Unchanged, "chunks", ix.Count())
+	if r := rep.IngestReport; r.Added+r.Updated+r.Removed > 0 || r.Reembedded {
+		l.log.Info("index updated", "added", r.Added, "updated", r.Updated,
+			"removed", r.Removed, "unchanged", r.Unchanged, "chunks", ix.Count())
 	}
-	return report, nil
+	return rep, nil
 }
 
-// load reads every article of the library: the seeds, then the added
-// articles whose IDs no seed has.
-func (l *Library) load() ([]retrieval.Article, error) {
-	list, err := l.loadSeeds(l.warnSkipped)
+// loadAll reads every article of the library with unique IDs, noting
+// skipped files and renamed articles in rep.
+func (l *Library) loadAll(ctx context.Context, rep *Report) ([]retrieval.Article, error) {
+	origins, err := l.origins(ctx)
 	if err != nil {
 		return nil, err
 	}
-	added, err := article.LoadDir(l.cfg.ArticlesDir, l.cfg.Load, l.warnSkipped)
-	if errors.Is(err, fs.ErrNotExist) {
-		return list, nil // nothing added yet
+	warn := func(path string, err error) {
+		l.warnSkipped(path, err)
+		rep.Skipped = append(rep.Skipped, Skipped{Path: path, Reason: err.Error()})
 	}
-	if err != nil {
-		return nil, err
-	}
-	return append(list, l.withoutSeedIDs(added, list)...), nil
-}
-
-// loadSeeds reads the seed articles from SeedsDir, or from SeedsFS when
-// that directory does not exist. Files skipped are reported to warn, which
-// may be nil.
-func (l *Library) loadSeeds(warn func(path string, err error)) ([]retrieval.Article, error) {
-	dir, fsys, err := l.seedsSource()
-	switch {
-	case err != nil:
-		return nil, err
-	case dir != "":
-		return article.LoadDir(dir, l.cfg.Load, warn)
-	case fsys != nil:
-		list, err := article.LoadFS(fsys, l.cfg.Load, warn)
+	var list []retrieval.Article
+	for _, o := range origins {
+		arts, err := l.loadOrigin(o, warn)
 		if err != nil {
-			return nil, fmt.Errorf("load built-in seeds: %w", err)
+			return nil, err
 		}
-		return list, nil
-	default:
-		return nil, nil
+		list = append(list, arts...)
 	}
+	list = claimIDs(list, &rep.Renamed)
+	for _, r := range rep.Renamed {
+		l.log.Info("article ID already taken by another source; using its own", "path", r.Path, "id", r.ID)
+	}
+	return list, nil
 }
 
 // seedsSource says where the seeds come from: SeedsDir when it is a
 // directory, else SeedsFS. Both are empty when there are no seeds.
 func (l *Library) seedsSource() (dir string, fsys fs.FS, err error) {
 	if l.cfg.SeedsDir != "" {
-		if info, err := os.Stat(l.cfg.SeedsDir); err == nil && info.IsDir() {
+		info, err := os.Stat(l.cfg.SeedsDir)
+		if err == nil && info.IsDir() {
 			return l.cfg.SeedsDir, nil, nil
 		}
 		if l.cfg.SeedsFS == nil {
-			return "", nil, fmt.Errorf("seeds directory %s does not exist or is not a directory", l.cfg.SeedsDir)
+			if err == nil || errors.Is(err, fs.ErrNotExist) {
+				return "", nil, fmt.Errorf("seeds directory %s does not exist or is not a directory", l.cfg.SeedsDir)
+			}
+			return "", nil, fmt.Errorf("seeds directory: %w", err)
 		}
 	}
 	return "", l.cfg.SeedsFS, nil
-}
-
-// withoutSeedIDs returns the added articles whose IDs none of seeds has,
-// warning about the others: a seed article keeps its ID.
-func (l *Library) withoutSeedIDs(added, seeds []retrieval.Article) []retrieval.Article {
-	taken := make(map[string]bool, len(seeds))
-	for _, a := range seeds {
-		taken[a.ID] = true
-	}
-	var kept []retrieval.Article
-	for _, a := range added {
-		if taken[a.ID] {
-			l.warnSkipped(a.Path, fmt.Errorf("article ID %q is already used by a seed article", a.ID))
-			continue
-		}
-		taken[a.ID] = true
-		kept = append(kept, a)
-	}
-	return kept
 }

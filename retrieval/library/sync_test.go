@@ -52,15 +52,19 @@ func TestSyncRemovesArticlesWhoseFilesAreGone(t *testing.T) {
 	}
 }
 
-func TestSyncSeedWinsOverAddedArticleWithItsID(t *testing.T) {
+func TestSyncSeedKeepsItsIDAndTheOtherGetsItsOwn(t *testing.T) {
 	tl := newTestLibrary(t, nil)
 	writeFile(t, filepath.Join(tl.seeds, "harbour.md"), "# Harbour reopens\n\nThe harbour reopened on Monday.\n")
 	clash := filepath.Join(tl.articles, "harbour.md")
 	writeFile(t, clash, "# Another harbour\n\nA different text under the same ID.\n")
 	writeFile(t, filepath.Join(tl.articles, "bridge.md"), "# Bridge\n\nThe bridge closes in March.\n")
-	tl.sync(t)
-	if ids := tl.ids(t); !slices.Equal(ids, []string{"bridge", "harbour"}) {
-		t.Fatalf("indexed %v, want [bridge harbour]", ids)
+	rep := tl.sync(t)
+	if len(rep.Renamed) != 1 || rep.Renamed[0].Path != clash {
+		t.Fatalf("renamed = %+v, want %s", rep.Renamed, clash)
+	}
+	own := rep.Renamed[0].ID
+	if ids := tl.ids(t); !slices.Equal(ids, []string{"bridge", "harbour", own}) {
+		t.Fatalf("indexed %v, want [bridge harbour %s]", ids, own)
 	}
 	a, err := tl.ix.Article(context.Background(), "harbour")
 	if err != nil {
@@ -69,8 +73,8 @@ func TestSyncSeedWinsOverAddedArticleWithItsID(t *testing.T) {
 	if a.Title != "Harbour reopens" {
 		t.Errorf("harbour is %q, want the seed article", a.Title)
 	}
-	if log := tl.log.String(); !strings.Contains(log, clash) || !strings.Contains(log, "already used by a seed article") {
-		t.Errorf("no warning naming %s:\n%s", clash, log)
+	if rep := tl.sync(t); rep.Renamed[0].ID != own || rep.Added+rep.Updated+rep.Removed != 0 {
+		t.Errorf("second sync: %+v; the ID must be stable", rep)
 	}
 }
 
@@ -93,7 +97,7 @@ func TestSyncSeedsFSStandsInForAMissingSeedsDir(t *testing.T) {
 func TestSyncMissingSeedsDirWithoutFallbackFails(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope")
 	tl := newTestLibrary(t, func(c *Config) { c.SeedsDir = missing })
-	_, err := tl.Sync(context.Background(), nil)
+	_, err := tl.Sync(context.Background(), SyncOptions{})
 	if err == nil || !strings.Contains(err.Error(), "does not exist") || strings.Count(err.Error(), missing) != 1 {
 		t.Fatalf("err = %v, want one naming %s once", err, missing)
 	}
@@ -104,7 +108,7 @@ func TestSyncReportsProgress(t *testing.T) {
 	writeFile(t, filepath.Join(tl.seeds, "one.md"), "# One\n\nApples and orchards.\n")
 	writeFile(t, filepath.Join(tl.seeds, "two.md"), "# Two\n\nBoats and harbours.\n")
 	var last [2]int
-	if _, err := tl.Sync(context.Background(), func(done, total int) { last = [2]int{done, total} }); err != nil {
+	if _, err := tl.Sync(context.Background(), SyncOptions{Progress: func(done, total int) { last = [2]int{done, total} }}); err != nil {
 		t.Fatal(err)
 	}
 	if last != [2]int{2, 2} {
