@@ -87,7 +87,8 @@ func matchArticles(list []retrieval.Article, typed string, max int) []retrieval.
 	return out
 }
 
-// onAutocomplete offers articles for /summarize.
+// onAutocomplete offers articles for /summarize and, to curators, this
+// server's own articles for /forget.
 func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
 	data, ok := r.i.Data.(discordgo.ApplicationCommandInteractionData)
 	if !ok {
@@ -97,28 +98,42 @@ func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
 	if o := focusedOption(data.Options); o != nil {
 		typed, _ = o.Value.(string)
 	}
-	choices := []*discordgo.ApplicationCommandOptionChoice{}
-	if data.Name == "summarize" {
+	var choices []*discordgo.ApplicationCommandOptionChoice
+	switch {
+	case data.Name == "summarize":
 		list, err := b.articleList(ctx, r.scope())
 		if err != nil {
 			b.log.Warn("autocomplete: list articles", "err", err)
 		}
-		for _, a := range matchArticles(list, typed, maxChoices) {
-			value := a.ID
-			if textLen(value) > maxChoiceValue {
-				value = truncate(displayTitle(a), maxChoiceValue)
-			}
-			name := displayTitle(a)
-			if a.Published != "" {
-				name += " (" + a.Published + ")"
-			}
-			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(name, maxChoiceName), Value: value})
-		}
+		choices = articleChoices(matchArticles(list, typed, maxChoices))
+	case data.Name == cmdForget && b.cfg.Library != nil:
+		choices = b.forgetChoices(ctx, r, typed)
+	}
+	if choices == nil {
+		choices = []*discordgo.ApplicationCommandOptionChoice{}
 	}
 	_ = r.respond(ctx, "autocomplete", &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices},
 	})
+}
+
+// articleChoices offers articles by title (and date), with the ID as the
+// value, or the shortened title when the ID is too long for a value.
+func articleChoices(list []retrieval.Article) []*discordgo.ApplicationCommandOptionChoice {
+	var choices []*discordgo.ApplicationCommandOptionChoice
+	for _, a := range list {
+		value := a.ID
+		if textLen(value) > maxChoiceValue {
+			value = truncate(displayTitle(a), maxChoiceValue)
+		}
+		name := displayTitle(a)
+		if a.Published != "" {
+			name += " (" + a.Published + ")"
+		}
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(name, maxChoiceName), Value: value})
+	}
+	return choices
 }
 
 // summaryLengths are the lengths /summarize offers, shortest first.

@@ -29,6 +29,7 @@ type Bot struct {
 	allowedChannels map[string]bool
 	allowedRoles    map[string]bool
 	askChannels     map[string]bool
+	curatorRoles    map[string]bool
 
 	limiter *userLimiter
 	queue   *queue
@@ -84,6 +85,7 @@ func New(cfg Config) (*Bot, error) {
 		allowedChannels: set(cfg.AllowedChannels),
 		allowedRoles:    set(cfg.AllowedRoles),
 		askChannels:     set(cfg.AskChannels),
+		curatorRoles:    set(cfg.CuratorRoles),
 		limiter:         newUserLimiter(cfg.RatePerMinute),
 		queue:           newQueue(cfg.MaxConcurrent),
 		records:         newLRU[string, *answerRecord](2000),

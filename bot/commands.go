@@ -4,7 +4,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// commands are the slash commands, registered with one bulk overwrite at
+// commands are the application commands (slash commands and, with a
+// Library, the curation commands), registered with one bulk overwrite at
 // start (idempotent: Discord replaces the whole set).
 func commands(cfg Config) []*discordgo.ApplicationCommand {
 	maxQ := cfg.MaxQuestion
@@ -23,7 +24,7 @@ func commands(cfg Config) []*discordgo.ApplicationCommand {
 		}
 		return c
 	}
-	return []*discordgo.ApplicationCommand{
+	list := []*discordgo.ApplicationCommand{
 		cmd(&discordgo.ApplicationCommand{
 			Name:        "ask",
 			Description: "Ask a question; the answer cites the articles it comes from",
@@ -57,6 +58,53 @@ func commands(cfg Config) []*discordgo.ApplicationCommand {
 		cmd(&discordgo.ApplicationCommand{
 			Name:        "help",
 			Description: "What I do and how to ask",
+		}),
+	}
+	if cfg.Library != nil {
+		list = append(list, curationCommands(integration)...)
+	}
+	return list
+}
+
+// curationCommands change a server's library: /ingest, the "Add to
+// library" message command and /forget. They exist in servers only, and
+// Discord shows them only to members with Manage Server (or roles a
+// server administrator allows); the bot still checks on every use.
+func curationCommands(integration *[]discordgo.ApplicationIntegrationType) []*discordgo.ApplicationCommand {
+	manage := int64(discordgo.PermissionManageGuild)
+	noDM := false
+	guildOnly := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+	curator := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
+		c.DefaultMemberPermissions = &manage
+		c.DMPermission = &noDM
+		c.Contexts = guildOnly
+		c.IntegrationTypes = integration
+		if c.Options == nil {
+			c.Options = []*discordgo.ApplicationCommandOption{}
+		}
+		return c
+	}
+	return []*discordgo.ApplicationCommand{
+		curator(&discordgo.ApplicationCommand{
+			Type:        discordgo.ChatApplicationCommand,
+			Name:        cmdIngest,
+			Description: "Add an article to this server's library, from a link or a file",
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionString, Name: "url", Description: "Link to the article (http or https)", MaxLength: 2000},
+				{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "A Markdown, text or HTML file"},
+			},
+		}),
+		curator(&discordgo.ApplicationCommand{
+			Type: discordgo.MessageApplicationCommand,
+			Name: cmdAddToLibrary,
+		}),
+		curator(&discordgo.ApplicationCommand{
+			Type:        discordgo.ChatApplicationCommand,
+			Name:        cmdForget,
+			Description: "Remove an article from this server's library",
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionString, Name: "article", Description: "Start typing a title", Required: true, Autocomplete: true},
+			},
 		}),
 	}
 }

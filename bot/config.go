@@ -9,6 +9,19 @@
 // a server, the shared articles plus that server's; in a DM, the shared
 // ones only (Config.EngineFor).
 //
+// With a Config.Library, curators change their own server's library from
+// Discord (curate.go): /ingest adds a link or an attached file, the
+// "Add to library" message command adds a message's links and files
+// (curate_message.go), /forget removes one of the server's own articles
+// (forget.go). Curators are members with Manage Server or a curator role;
+// the commands are registered for Manage Server and servers only, and
+// checked again on every use. Each is acknowledged privately at once and
+// answered with one sentence (a line per item for a message). Files are
+// checked by type and declared size, then downloaded from Discord's CDN
+// with a cap (attachments.go); the library does the fetching, parsing
+// and indexing behind the small Library interface, and says what went
+// wrong in a UserError's sentence.
+//
 // A question's way through: a gateway handler runs under serve (in flight,
 // deadline, panic recovery); interactions.go and messages.go read the
 // request and apply the guard rails (accessRefusal, questionRefusal); then
@@ -17,9 +30,10 @@
 // message), streaming through liveMessage (stream.go).
 //
 // It is the only package that imports discordgo. It talks to the answer
-// engine through the small Engine interface and hands votes to a
-// FeedbackStore as its own Feedback, so tests run it with the real engine
-// or a fake, against the fake Discord in bot/discordtest.
+// engine through the small Engine interface, hands votes to a
+// FeedbackStore as its own Feedback and library changes to a Library, so
+// tests run it with the real engine or a fake, against the fake Discord in
+// bot/discordtest.
 package bot
 
 import (
@@ -63,6 +77,10 @@ const (
 	DefaultSearchK         = 5
 	DefaultPageSize        = 10
 	DefaultRateLimitRetry  = 3
+	// DefaultMaxArticleBytes caps a file attached to /ingest or to a
+	// message added to the library: an article is prose, anything bigger
+	// is almost certainly not one.
+	DefaultMaxArticleBytes = 5 << 20
 )
 
 // Config is everything the bot needs. Zero values mean the documented
@@ -99,6 +117,23 @@ type Config struct {
 	// served (roles cannot be checked there).
 	AllowedChannels []string
 	AllowedRoles    []string
+	// Library, when set, lets curators change their server's library
+	// from Discord: /ingest, the "Add to library" message command and
+	// /forget. nil leaves those commands out of the registration
+	// entirely, so servers never see commands that cannot work.
+	Library Library
+	// CuratorRoles are role IDs (DISCORD_CURATOR_ROLES) whose members
+	// may change their server's library without the Manage Server
+	// permission. The commands are registered for Manage Server only, so
+	// Discord shows them to these roles once a server administrator
+	// allows the roles under Server Settings → Integrations; the bot
+	// checks on every use either way.
+	CuratorRoles []string
+	// MaxArticleBytes caps one attached file, checked against the size
+	// Discord declares before downloading and again while reading;
+	// DefaultMaxArticleBytes when 0.
+	MaxArticleBytes int64
+
 	// AskChannels are channels where every message ending in "?" is
 	// answered without a mention (needs the message content intent).
 	AskChannels []string
@@ -169,6 +204,9 @@ func (c Config) withDefaults() Config {
 	setDur(&c.RESTTimeout, DefaultRESTTimeout)
 	setDur(&c.AnswerTimeout, DefaultAnswerTimeout)
 	setDur(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	if c.MaxArticleBytes <= 0 {
+		c.MaxArticleBytes = DefaultMaxArticleBytes
+	}
 	if c.SearchK > 25 {
 		c.SearchK = 25 // one embed field per passage
 	}

@@ -41,6 +41,10 @@ func fakeModel(req openaitest.ChatRequest) string {
 		return ""
 	}
 	switch {
+	case strings.Contains(user, "Okavango"):
+		if n := find("500 kilometres"); n != "" {
+			return fmt.Sprintf("The Okavango zebras migrate about 500 kilometres each winter [%s].", n)
+		}
 	case strings.Contains(user, "Standalone search query"):
 		return "How long did the call between Lloyd Austin and Sergei Shoigu last?"
 	case strings.Contains(user, "<paragraph"):
@@ -69,6 +73,14 @@ func realEngine(t *testing.T, llm *openaitest.Server) *answer.Engine {
 // openRealEngine is realEngine with the index closed by the caller.
 func openRealEngine(t *testing.T, llm *openaitest.Server) (*answer.Engine, func()) {
 	t.Helper()
+	eng, ix := openRealEngineIndex(t, llm)
+	return eng, func() { ix.Close() }
+}
+
+// openRealEngineIndex is the real engine and the index under it, which
+// the caller closes.
+func openRealEngineIndex(t *testing.T, llm *openaitest.Server) (*answer.Engine, *index.Index) {
+	t.Helper()
 	ctx := context.Background()
 	ix, err := index.Open(ctx, index.Config{DataDir: t.TempDir(), Embedder: retrieval.NewLocalEmbedder()})
 	if err != nil {
@@ -96,7 +108,7 @@ func openRealEngine(t *testing.T, llm *openaitest.Server) (*answer.Engine, func(
 	if err != nil {
 		t.Fatal(err)
 	}
-	return eng, func() { ix.Close() }
+	return eng, ix
 }
 
 // chatLLM adapts the OpenAI-compatible client to answer.LLM, as

@@ -24,6 +24,9 @@ func helpMessage(cfg Config) outMessage {
 		}
 		fmt.Fprintf(&b, "• In %s, any message ending in “?” is a question for me.\n", strings.Join(chans, ", "))
 	}
+	if cfg.Library != nil {
+		b.WriteString("• Curators (Manage Server, or a curator role) add articles to this server's library with `/ingest url:` or `/ingest file:`, or on a message with Apps → **Add to library** (its links and files), and remove them with `/forget`.\n")
+	}
 	b.WriteString("\nIf the articles don't hold the answer, I say so instead of guessing. ")
 	b.WriteString("Answers marked ⚠️ could not be checked against the articles; 📄 marks answers quoted straight from them. ")
 	b.WriteString("Use 👍/👎 under an answer to tell me how I did.")

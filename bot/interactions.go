@@ -212,7 +212,9 @@ func (b *Bot) onCommand(ctx context.Context, r *responder) {
 	case "search":
 		b.cmdSearch(ctx, r, data)
 	default:
-		_ = r.reply(ctx, errorMessage("I don't know that command. Try /help."), true)
+		if !b.onCurationCommand(ctx, r, data) {
+			_ = r.reply(ctx, errorMessage("I don't know that command. Try /help."), true)
+		}
 	}
 }
 

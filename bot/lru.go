@@ -73,3 +73,13 @@ func (c *lru[K, V]) addLocked(k K, v V) {
 		delete(c.items, old.Value.(*lruEntry[K, V]).key)
 	}
 }
+
+// remove forgets k, if present.
+func (c *lru[K, V]) remove(k K) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		c.order.Remove(e)
+		delete(c.items, k)
+	}
+}

@@ -2,6 +2,7 @@ package discordtest
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,25 @@ type Actor struct {
 	GuildID   string
 	ChannelID string
 	Roles     []string
+	// Permissions are the member's permissions in the channel, sent as
+	// member.permissions (a decimal string) in a server's interactions;
+	// 0 means MemberPermissions. Add discordgo.PermissionManageGuild to
+	// make the actor a server manager.
+	Permissions int64
+}
+
+// MemberPermissions are an ordinary member's permissions, what the fake
+// sends unless an Actor says otherwise: viewing, sending, reacting,
+// threads and the like, but not Manage Server or Administrator.
+const MemberPermissions int64 = 2248473465835073
+
+// permissions is member.permissions as Discord sends it.
+func (a Actor) permissions() string {
+	p := a.Permissions
+	if p == 0 {
+		p = MemberPermissions
+	}
+	return strconv.FormatInt(p, 10)
 }
 
 // User is the actor as a Discord user object.
@@ -33,6 +53,9 @@ type Option struct {
 	Type    discordgo.ApplicationCommandOptionType
 	Value   any
 	Focused bool
+	// File is the attachment of an attachment option, sent in
+	// resolved.attachments (Value is its ID).
+	File *discordgo.MessageAttachment
 }
 
 // String is a string option.
@@ -48,6 +71,13 @@ func Bool(name string, value bool) Option {
 // Int is an integer option.
 func Int(name string, value int) Option {
 	return Option{Name: name, Type: discordgo.ApplicationCommandOptionInteger, Value: value}
+}
+
+// Attachment is an attachment option carrying att (from Attach), as the
+// client sends a file picked for a slash command: the option's value is
+// the attachment ID and the attachment itself is in resolved.attachments.
+func Attachment(name string, att discordgo.MessageAttachment) Option {
+	return Option{Name: name, Type: discordgo.ApplicationCommandOptionAttachment, Value: att.ID, File: &att}
 }
 
 // Focused is the option being typed during autocomplete.
@@ -116,6 +146,9 @@ func (s *Server) newInteraction(a Actor, kind discordgo.InteractionType, name st
 	id := s.newIDLocked()
 	token := "itok-" + id + "-aW50ZXJhY3Rpb24.dG9rZW4"
 	in := &interaction{id: id, token: token, kind: kind, name: name, guildID: a.GuildID, channelID: a.ChannelID, user: a.User(), sentAt: time.Now()}
+	if t, ok := data["type"].(int); ok {
+		in.commandType = discordgo.ApplicationCommandType(t)
+	}
 	s.interactions[id] = in
 	s.byToken[token] = in
 	if msg != nil {
@@ -137,7 +170,7 @@ func (s *Server) newInteraction(a Actor, kind discordgo.InteractionType, name st
 		}
 		payload["guild_id"] = a.GuildID
 		payload["guild_locale"] = "en-US"
-		payload["member"] = map[string]any{"user": u, "roles": roles, "permissions": "2248473465835073", "joined_at": "2024-01-01T00:00:00Z"}
+		payload["member"] = map[string]any{"user": u, "roles": roles, "permissions": a.permissions(), "joined_at": "2024-01-01T00:00:00Z"}
 		payload["context"] = 0
 	} else {
 		payload["user"] = u
@@ -166,9 +199,42 @@ func optionsJSON(opts []Option) []any {
 	return out
 }
 
-// SlashCommand injects a chat input command invocation.
+// SlashCommand injects a chat input command invocation. Attachment
+// options also fill resolved.attachments.
 func (s *Server) SlashCommand(a Actor, name string, opts ...Option) Sent {
 	data := map[string]any{"id": s.commandID(name), "name": name, "type": 1, "options": optionsJSON(opts)}
+	if a.GuildID != "" {
+		data["guild_id"] = a.GuildID
+	}
+	files := map[string]any{}
+	for _, o := range opts {
+		if o.File != nil {
+			files[o.File.ID] = o.File
+		}
+	}
+	if len(files) > 0 {
+		data["resolved"] = map[string]any{"attachments": files}
+	}
+	return s.newInteraction(a, discordgo.InteractionApplicationCommand, name, data, nil)
+}
+
+// MessageCommand injects a message context-menu command (right-click a
+// message → Apps → name) on a stored message, as Discord sends it:
+// data.type 3, target_id, and the message in resolved.messages.
+func (s *Server) MessageCommand(a Actor, name, messageID string) Sent {
+	s.mu.Lock()
+	var msg *discordgo.Message
+	if m, ok := s.messages[messageID]; ok {
+		msg = s.viewLocked(m)
+	}
+	s.mu.Unlock()
+	if msg == nil {
+		msg = &discordgo.Message{ID: messageID, ChannelID: a.ChannelID}
+	}
+	data := map[string]any{
+		"id": s.commandID(name), "name": name, "type": int(discordgo.MessageApplicationCommand), "target_id": messageID,
+		"resolved": map[string]any{"messages": map[string]any{messageID: wire(msg)}},
+	}
 	if a.GuildID != "" {
 		data["guild_id"] = a.GuildID
 	}
@@ -219,6 +285,8 @@ type MessageSpec struct {
 	NoReplyPing bool
 	// Bot marks the author as a bot.
 	Bot bool
+	// Attachments are files on the message (from Attach).
+	Attachments []discordgo.MessageAttachment
 }
 
 var mentionRE = regexp.MustCompile(`<@!?(\d+)>`)
@@ -230,6 +298,9 @@ func (s *Server) SendMessage(a Actor, spec MessageSpec) (discordgo.Message, Sent
 	u := a.User()
 	u.Bot = spec.Bot
 	m := &discordgo.Message{ChannelID: a.ChannelID, GuildID: a.GuildID, Content: spec.Content, Author: &u, Type: discordgo.MessageTypeDefault}
+	for _, att := range spec.Attachments {
+		m.Attachments = append(m.Attachments, &att)
+	}
 	if a.GuildID != "" {
 		roles := a.Roles
 		if roles == nil {

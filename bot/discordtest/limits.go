@@ -2,6 +2,8 @@ package discordtest
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -136,38 +138,97 @@ func checkCommands(cmds []map[string]any) []string {
 	seen := map[string]bool{}
 	for _, c := range cmds {
 		name := str(c, "name")
-		if name == "" || len(name) > 32 {
-			probs = append(probs, fmt.Sprintf("command name %q must be 1 to 32 characters", name))
+		typ := int(num(c["type"]))
+		if typ == 0 {
+			typ = 1 // chat input
 		}
-		if seen[name] {
+		key := fmt.Sprintf("%d:%s", typ, name)
+		if seen[key] {
 			probs = append(probs, fmt.Sprintf("duplicate command %q", name))
 		}
-		seen[name] = true
-		if d := TextLen(str(c, "description")); d < 1 || d > 100 {
-			probs = append(probs, fmt.Sprintf("command %q description of %d characters (1 to 100)", name, d))
+		seen[key] = true
+		switch typ {
+		case 1:
+			probs = append(probs, checkChatCommand(c)...)
+		case 2, 3:
+			probs = append(probs, checkContextMenuCommand(c)...)
+		default:
+			probs = append(probs, fmt.Sprintf("command %q has unknown type %d", name, typ))
 		}
-		opts, _ := c["options"].([]any)
-		if len(opts) > 25 {
-			probs = append(probs, fmt.Sprintf("command %q has %d options (limit 25)", name, len(opts)))
+		probs = append(probs, checkCommandPermissions(c)...)
+	}
+	return probs
+}
+
+// checkChatCommand checks a slash command: a lowercase name without
+// spaces, a description, and its options.
+func checkChatCommand(c map[string]any) []string {
+	var probs []string
+	name := str(c, "name")
+	if name == "" || TextLen(name) > 32 || name != strings.ToLower(name) || strings.ContainsAny(name, " \t") {
+		probs = append(probs, fmt.Sprintf("command name %q must be 1 to 32 lowercase characters without spaces", name))
+	}
+	if d := TextLen(str(c, "description")); d < 1 || d > 100 {
+		probs = append(probs, fmt.Sprintf("command %q description of %d characters (1 to 100)", name, d))
+	}
+	opts, _ := c["options"].([]any)
+	if len(opts) > 25 {
+		probs = append(probs, fmt.Sprintf("command %q has %d options (limit 25)", name, len(opts)))
+	}
+	optional := false
+	for _, o := range opts {
+		om, _ := o.(map[string]any)
+		req, _ := om["required"].(bool)
+		if req && optional {
+			probs = append(probs, fmt.Sprintf("command %q: required option %q after an optional one", name, str(om, "name")))
 		}
-		optional := false
-		for _, o := range opts {
-			om, _ := o.(map[string]any)
-			req, _ := om["required"].(bool)
-			if req && optional {
-				probs = append(probs, fmt.Sprintf("command %q: required option %q after an optional one", name, str(om, "name")))
-			}
-			if !req {
-				optional = true
-			}
-			if d := TextLen(str(om, "description")); d < 1 || d > 100 {
-				probs = append(probs, fmt.Sprintf("command %q option %q description of %d characters (1 to 100)", name, str(om, "name"), d))
-			}
-			auto, _ := om["autocomplete"].(bool)
-			choices, _ := om["choices"].([]any)
-			if auto && len(choices) > 0 {
-				probs = append(probs, fmt.Sprintf("command %q option %q has both autocomplete and choices", name, str(om, "name")))
-			}
+		if !req {
+			optional = true
+		}
+		if d := TextLen(str(om, "description")); d < 1 || d > 100 {
+			probs = append(probs, fmt.Sprintf("command %q option %q description of %d characters (1 to 100)", name, str(om, "name"), d))
+		}
+		auto, _ := om["autocomplete"].(bool)
+		choices, _ := om["choices"].([]any)
+		if auto && len(choices) > 0 {
+			probs = append(probs, fmt.Sprintf("command %q option %q has both autocomplete and choices", name, str(om, "name")))
+		}
+	}
+	return probs
+}
+
+// checkContextMenuCommand checks a user or message command: a name of
+// 1 to 32 characters (any case, spaces allowed), and no description or
+// options, which Discord refuses for them.
+func checkContextMenuCommand(c map[string]any) []string {
+	var probs []string
+	name := str(c, "name")
+	if n := TextLen(name); n < 1 || n > 32 {
+		probs = append(probs, fmt.Sprintf("context menu command name %q must be 1 to 32 characters", name))
+	}
+	if str(c, "description") != "" {
+		probs = append(probs, fmt.Sprintf("context menu command %q has a description", name))
+	}
+	if opts, _ := c["options"].([]any); len(opts) > 0 {
+		probs = append(probs, fmt.Sprintf("context menu command %q has options", name))
+	}
+	return probs
+}
+
+// checkCommandPermissions checks default_member_permissions (null or a
+// permission integer as a decimal string) and dm_permission (a boolean).
+func checkCommandPermissions(c map[string]any) []string {
+	var probs []string
+	name := str(c, "name")
+	if v, ok := c["default_member_permissions"]; ok && v != nil {
+		s, isString := v.(string)
+		if _, err := strconv.ParseUint(s, 10, 64); !isString || err != nil {
+			probs = append(probs, fmt.Sprintf("command %q default_member_permissions %v is not a decimal string", name, v))
+		}
+	}
+	if v, ok := c["dm_permission"]; ok && v != nil {
+		if _, isBool := v.(bool); !isBool {
+			probs = append(probs, fmt.Sprintf("command %q dm_permission %v is not a boolean", name, v))
 		}
 	}
 	return probs

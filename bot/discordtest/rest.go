@@ -21,10 +21,12 @@ type interaction struct {
 	id, token string
 	kind      discordgo.InteractionType
 	name      string
-	guildID   string
-	channelID string
-	user      discordgo.User
-	sentAt    time.Time
+	// commandType is data.type of a command: chat input or context menu.
+	commandType discordgo.ApplicationCommandType
+	guildID     string
+	channelID   string
+	user        discordgo.User
+	sentAt      time.Time
 
 	acked      bool
 	ackType    discordgo.InteractionResponseType
@@ -54,6 +56,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/v9/channels/{cid}/typing", s.auth(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	mux.HandleFunc("GET /attachments/{cid}/{aid}/{name}", s.getAttachment)
 	mux.HandleFunc("/ws/", s.serveGateway)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -123,6 +126,7 @@ func (s *Server) putCommands(w http.ResponseWriter, r *http.Request) {
 		c.Version = "1"
 	}
 	s.commands[guild] = cmds
+	s.registered = append(s.registered, Registration{GuildID: guild, Commands: list, Time: time.Now()})
 	s.notifyLocked()
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, cmds)
@@ -312,6 +316,9 @@ func (s *Server) respondMessageLocked(in *interaction, typ discordgo.Interaction
 	}
 	m := s.botMessage(in.channelID, in.guildID)
 	m.Type = discordgo.MessageTypeChatInputCommand
+	if in.commandType == discordgo.MessageApplicationCommand || in.commandType == discordgo.UserApplicationCommand {
+		m.Type = discordgo.MessageTypeContextMenuCommand
+	}
 	m.WebhookID = s.opts.AppID
 	u := in.user
 	m.Interaction = &discordgo.MessageInteraction{ID: in.id, Type: in.kind, Name: in.name, User: &u}

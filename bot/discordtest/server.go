@@ -7,11 +7,15 @@
 // and follow-ups, channel messages and threads), checks every message
 // against Discord's size limits, and records each call (method, path, JSON
 // body, time, status) so tests can assert what a user would have seen.
+// Command registrations are kept as sent (Registrations). A fake CDN
+// serves the files tests attach (Attach, Downloads).
 // The gateway does the real handshake (HELLO op 10, IDENTIFY op 2, READY,
 // heartbeat op 1 → ACK op 11, RESUME op 6 → RESUMED with replay of missed
 // dispatches, op 7 reconnect, op 9 invalid session) and lets tests inject
-// INTERACTION_CREATE and MESSAGE_CREATE dispatches, drop the connection,
-// and script 429 answers.
+// INTERACTION_CREATE (slash commands with string, number and attachment
+// options, autocomplete, message context-menu commands, button clicks;
+// members with the permissions a test gives them) and MESSAGE_CREATE
+// dispatches, drop the connection, and script 429 answers.
 //
 // The bot reaches the fake through Server.Client, an *http.Client whose
 // transport sends every discord.com request to the fake; the fake's
@@ -73,6 +77,8 @@ type Server struct {
 	interactions map[string]*interaction // by interaction ID
 	byToken      map[string]*interaction // by interaction token
 	commands     map[string][]*discordgo.ApplicationCommand
+	registered   []Registration
+	files        map[string]*cdnFile // attachment ID → file on the fake CDN
 
 	// Gateway state.
 	conn       *gwConn
@@ -110,6 +116,7 @@ func NewServer(opts Options) *Server {
 		interactions: map[string]*interaction{},
 		byToken:      map[string]*interaction{},
 		commands:     map[string][]*discordgo.ApplicationCommand{},
+		files:        map[string]*cdnFile{},
 	}
 	s.http = httptest.NewServer(s.routes())
 	return s
@@ -237,6 +244,32 @@ func (s *Server) Commands(guildID string) []*discordgo.ApplicationCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]*discordgo.ApplicationCommand(nil), s.commands[guildID]...)
+}
+
+// Registration is one bulk overwrite of the commands, as the bot sent it.
+type Registration struct {
+	// GuildID is the server the commands were registered to ("" =
+	// globally).
+	GuildID string
+	// Commands are the commands as JSON objects, exactly as sent, so a
+	// test can check wire details such as default_member_permissions (a
+	// decimal string) that the parsed ApplicationCommand hides.
+	Commands []map[string]any
+	Time     time.Time
+}
+
+// Registrations returns every accepted bulk overwrite of the commands, in
+// order.
+func (s *Server) Registrations() []Registration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Registration, len(s.registered))
+	for i, r := range s.registered {
+		b, _ := json.Marshal(r.Commands)
+		out[i] = Registration{GuildID: r.GuildID, Time: r.Time}
+		_ = json.Unmarshal(b, &out[i].Commands)
+	}
+	return out
 }
 
 // copyMessage deep-copies through JSON so callers cannot race the server.

@@ -3,6 +3,7 @@ package discordtest
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -128,5 +129,72 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestFakeCDNServesAttachments(t *testing.T) {
+	s := NewServer(Options{})
+	defer s.Close()
+	att := s.Attach("c1", AttachmentSpec{Filename: "notes.md", ContentType: "text/markdown", Data: []byte("# Notes")})
+	if !strings.HasPrefix(att.URL, "https://cdn.discordapp.com/attachments/c1/"+att.ID+"/notes.md?") || att.Size != 7 {
+		t.Errorf("attachment = %+v", att)
+	}
+	get := func(u string, auth bool) (int, string) {
+		req, _ := http.NewRequest("GET", u, nil)
+		if auth {
+			req.Header.Set("Authorization", "Bot "+s.Token())
+		}
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b := new(strings.Builder)
+		_, _ = io.Copy(b, resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	if code, body := get(att.URL, false); code != 200 || body != "# Notes" || s.Downloads(att.ID) != 1 {
+		t.Errorf("download: %d %q, %d downloads", code, body, s.Downloads(att.ID))
+	}
+	if code, _ := get(strings.Split(att.URL, "?")[0], false); code != 404 || s.Downloads(att.ID) != 1 {
+		t.Errorf("unsigned URL answered %d", code)
+	}
+	if len(s.Problems()) != 0 {
+		t.Errorf("problems: %v", s.Problems())
+	}
+	get(att.URL, true)
+	if p := s.Problems(); len(p) != 1 || !strings.Contains(p[0], "Authorization") {
+		t.Errorf("token sent to the CDN not flagged: %v", p)
+	}
+}
+
+func TestRegistrationChecksContextMenuCommands(t *testing.T) {
+	s := NewServer(Options{})
+	defer s.Close()
+	dg := session(t, s, s.Token())
+	perm := int64(discordgo.PermissionManageGuild)
+	ok := []*discordgo.ApplicationCommand{
+		{Type: discordgo.MessageApplicationCommand, Name: "Add to library", DefaultMemberPermissions: &perm},
+		{Type: discordgo.ChatApplicationCommand, Name: "forget", Description: "Remove", Options: []*discordgo.ApplicationCommandOption{}},
+	}
+	if _, err := dg.ApplicationCommandBulkOverwrite(s.AppID(), "g1", ok); err != nil {
+		t.Fatal(err)
+	}
+	regs := s.Registrations()
+	if len(regs) != 1 || regs[0].GuildID != "g1" || regs[0].Commands[0]["default_member_permissions"] != "32" {
+		t.Errorf("registrations = %+v", regs)
+	}
+	bad := []*discordgo.ApplicationCommand{
+		{Type: discordgo.MessageApplicationCommand, Name: "Add to library", Description: "not allowed"},
+		{Type: discordgo.ChatApplicationCommand, Name: "Forget", Description: "uppercase"},
+	}
+	if _, err := dg.ApplicationCommandBulkOverwrite(s.AppID(), "g1", bad); err == nil {
+		t.Error("bad commands accepted")
+	}
+	if p := s.Problems(); len(p) != 1 || !strings.Contains(p[0], "has a description") || !strings.Contains(p[0], `"Forget" must be`) {
+		t.Errorf("problems = %v", p)
+	}
+	if len(s.Registrations()) != 1 {
+		t.Error("a refused overwrite was recorded")
 	}
 }
