@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -20,135 +21,212 @@ import (
 // that a dead one does not hang an ingest.
 const DefaultFetchTimeout = 20 * time.Second
 
-// defaultFetchRedirects is how many redirects are followed when
-// FetchOptions.MaxRedirects is 0.
-const defaultFetchRedirects = 5
+// MaxFetchRedirects is the most redirects a fetch follows, whatever
+// FetchOptions.MaxRedirects says: each one is another URL a stranger
+// chooses, and a real article needs one or two.
+const MaxFetchRedirects = 5
 
-// FetchOptions configures FetchURL. The zero value is ready to use.
+// FetchOptions configures FetchURL. The zero value is ready to use and is
+// the safe policy for URLs from strangers: public web servers only, on
+// ports 80 and 443, within the size, time and redirect caps.
 type FetchOptions struct {
-	// Client sends the request; nil means a client on a clone of
-	// http.DefaultTransport (so HTTPS_PROXY, NO_PROXY and SSL_CERT_FILE
-	// are honoured). Its CheckRedirect is wrapped to enforce MaxRedirects.
+	// Client sends the requests; nil means a client on a clone of
+	// http.DefaultTransport (so HTTPS_PROXY, HTTP_PROXY, NO_PROXY and
+	// SSL_CERT_FILE are honoured). If its Transport is an *http.Transport
+	// (or nil), FetchURL uses a clone whose every direct connection is
+	// checked when it is dialled, while a proxy from its Proxy func is
+	// dialled as the operator configured it; custom TLS dial functions are
+	// dropped. Any other RoundTripper is the caller's own network path and
+	// gets only the URL checks (as if behind a proxy). The client itself
+	// is not modified.
 	Client *http.Client
-	// Timeout bounds the whole fetch, body included; 0 means
-	// DefaultFetchTimeout.
+	// Timeout bounds the whole fetch: connecting, redirects, reading the
+	// body and extracting the article; 0 means DefaultFetchTimeout.
 	Timeout time.Duration
 	// MaxBytes caps the body; 0 means DefaultMaxArticleBytes.
 	MaxBytes int64
-	// MaxRedirects is how many redirects are followed; 0 means 5, a
-	// negative value means none.
+	// MaxRedirects is how many redirects are followed; 0 means (and more
+	// than MaxFetchRedirects is lowered to) MaxFetchRedirects, a negative
+	// value means none.
 	MaxRedirects int
+	// AllowHosts are the operator's exceptions (CITEBOT_FETCH_ALLOW_HOSTS,
+	// see ParseAllowHosts): "host" may resolve to a private or loopback
+	// address, and "host:port" may also use that port.
+	AllowHosts []string
+	// AllowPrivate lifts the address and port checks entirely (`ingest
+	// --allow-private`, for an operator fetching from their own network).
+	// Scheme, redirect, size, time and type caps still apply.
+	AllowPrivate bool
+	// Resolver looks up host names; nil means net.DefaultResolver. The
+	// address dialled is checked whatever it answers.
+	Resolver Resolver
+
+	// connect replaces the system connect for tests; see guard.connect.
+	connect func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
+func (o FetchOptions) timeout() time.Duration {
+	if o.Timeout <= 0 {
+		return DefaultFetchTimeout
+	}
+	return o.Timeout
+}
+
+func (o FetchOptions) maxBytes() int64 {
+	if o.MaxBytes <= 0 {
+		return DefaultMaxArticleBytes
+	}
+	return o.MaxBytes
+}
+
+func (o FetchOptions) maxRedirects() int {
+	switch {
+	case o.MaxRedirects < 0:
+		return 0
+	case o.MaxRedirects == 0 || o.MaxRedirects > MaxFetchRedirects:
+		return MaxFetchRedirects
+	}
+	return o.MaxRedirects
+}
+
+// errFetchTimeout is the cause of a fetch's own deadline, to tell it from
+// the caller's.
+var errFetchTimeout = errors.New("fetch timeout")
+
 // FetchURL downloads an article from an http or https URL and parses it by
-// Content-Type: HTML through ParseHTML (readable text extracted), Markdown
-// and plain text through ParseArticle. The ID is URLSlug(rawURL), so
-// fetching the same URL again updates the same article; Source is the URL
-// after redirects. Only http and https are accepted (no file:, ftp:, data:);
-// the size cap is enforced while reading, not just from Content-Length.
-// Every error starts with "fetch URL:" (the URL after redirects once there
-// is a response), so callers need not name the URL again.
+// Content-Type: HTML through ParseHTMLContext (readable text extracted),
+// Markdown and plain text through ParseArticle. The ID is URLSlug(rawURL),
+// so fetching the same URL again updates the same article; Source is the
+// URL after redirects.
+//
+// The URL may come from a stranger, so the fetch is guarded (see
+// FetchOptions): anything it will not fetch or keep is a *FetchRefused
+// whose Reason is one sentence for that person; network failures and HTTP
+// error statuses are ordinary errors. Every error starts with "fetch URL:"
+// (the URL after redirects once there is a response), so callers need not
+// name the URL again.
 func FetchURL(ctx context.Context, rawURL string, opts FetchOptions) (retrieval.Article, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return retrieval.Article{}, fmt.Errorf("fetch: bad URL: %w", err) // the parse error quotes the URL
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return retrieval.Article{}, fmt.Errorf("fetch %s: unsupported URL scheme %q: only http and https URLs can be fetched", u.Redacted(), u.Scheme)
+	a, where, err := fetch(ctx, u, retrieval.URLSlug(rawURL), opts)
+	if err != nil {
+		if r, ok := asRefusal(err); ok && r.URL == "" {
+			r.URL = where.Redacted()
+		}
+		return retrieval.Article{}, fmt.Errorf("fetch %s: %w", where.Redacted(), err)
 	}
-	if u.Host == "" {
-		return retrieval.Article{}, fmt.Errorf("fetch %s: the URL has no host", u.Redacted())
+	return a, nil
+}
+
+// fetch does FetchURL's work and returns, with any error, the URL the
+// error is about: u until there is a response, then the final URL.
+func fetch(ctx context.Context, u *url.URL, id string, opts FetchOptions) (retrieval.Article, *url.URL, error) {
+	g := newGuard(opts)
+	if r := g.checkURL(u); r != nil {
+		return retrieval.Article{}, u, r
 	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultFetchTimeout
-	}
-	limit := opts.MaxBytes
-	if limit <= 0 {
-		limit = DefaultMaxArticleBytes
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	timeout, limit := opts.timeout(), opts.maxBytes()
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errFetchTimeout)
 	defer cancel()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+		return retrieval.Article{}, u, err
 	}
 	req.Header.Set("User-Agent", "citebot (+https://github.com/citebot/citebot)")
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/markdown,text/plain;q=0.9,*/*;q=0.1")
-	resp, err := fetchClient(opts).Do(req)
+	resp, err := g.client(opts.Client, opts.maxRedirects()).Do(req)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-			return retrieval.Article{}, fmt.Errorf("fetch %s: no complete response within %s", u.Redacted(), timeout)
-		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its message repeats the method and URL
-		}
-		return retrieval.Article{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+		return retrieval.Article{}, u, explainFetchError(ctx, err, timeout)
 	}
 	defer resp.Body.Close()
 	final := resp.Request.URL
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return retrieval.Article{}, fmt.Errorf("fetch %s: server answered %s", final.Redacted(), resp.Status)
+		return retrieval.Article{}, final, fmt.Errorf("server answered %s", resp.Status)
+	}
+	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil && mt != "application/octet-stream" && articleKind(mt) == "" {
+		return retrieval.Article{}, final, wrongType(mt) // refused before reading the body
 	}
 	if resp.ContentLength > limit {
-		return retrieval.Article{}, fmt.Errorf("fetch %s: %w: %d bytes, the limit is %d", final.Redacted(), ErrArticleTooLarge, resp.ContentLength, limit)
+		return retrieval.Article{}, final, tooLarge(limit)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("fetch %s: reading body: %w", final.Redacted(), err)
+		if err := explainFetchError(ctx, err, timeout); isRefusal(err) {
+			return retrieval.Article{}, final, err
+		}
+		return retrieval.Article{}, final, fmt.Errorf("reading body: %w", err)
 	}
 	if int64(len(data)) > limit {
-		return retrieval.Article{}, fmt.Errorf("fetch %s: %w: more than %d bytes", final.Redacted(), ErrArticleTooLarge, limit)
+		return retrieval.Article{}, final, tooLarge(limit)
 	}
 
-	id := retrieval.URLSlug(rawURL)
 	lopts := LoadOptions{MaxBytes: limit}
 	var a retrieval.Article
 	switch kind := contentKind(resp.Header.Get("Content-Type"), data, final.Path); kind {
 	case "html":
-		a, err = ParseHTML(id, data, final.String(), lopts)
+		a, err = ParseHTMLContext(ctx, id, data, final.String(), lopts)
 	case "text":
 		a, err = ParseArticle(id, data, lopts)
 	default:
-		return retrieval.Article{}, fmt.Errorf("fetch %s: content type %q is not an article (want HTML, Markdown or plain text)", final.Redacted(), kind)
+		return retrieval.Article{}, final, wrongType(kind)
 	}
 	if err != nil {
-		return retrieval.Article{}, fmt.Errorf("fetch %s: %w", final.Redacted(), err)
+		return retrieval.Article{}, final, explainParseError(ctx, err, timeout)
 	}
 	a.Source = final.String()
 	a.Hash = retrieval.HashArticle(a)
-	return a, nil
+	return a, final, nil
 }
 
-// fetchClient returns a copy of the configured client (or a fresh one) whose
-// redirect policy enforces the limit and keeps to http/https.
-func fetchClient(opts FetchOptions) *http.Client {
-	var c http.Client
-	if opts.Client != nil {
-		c = *opts.Client
-	} else {
-		c.Transport = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	maxRedirects := opts.MaxRedirects
-	if maxRedirects == 0 {
-		maxRedirects = defaultFetchRedirects
-	}
-	inner := c.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) > maxRedirects {
-			return fmt.Errorf("stopped after %d redirects", max(maxRedirects, 0))
+// explainFetchError turns a client or body-read error into the refusal
+// inside it, a timeout refusal when the fetch's own deadline passed, or
+// the underlying error without the *url.Error wrapper (whose message
+// repeats the method and URL).
+func explainFetchError(ctx context.Context, err error, timeout time.Duration) error {
+	if r, ok := asRefusal(err); ok {
+		var ue *url.Error
+		if r.URL == "" && errors.As(err, &ue) {
+			if u, perr := url.Parse(ue.URL); perr == nil {
+				r.URL = u.Redacted()
+			}
 		}
-		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-			return fmt.Errorf("redirect to unsupported scheme %q", req.URL.Scheme)
-		}
-		if inner != nil {
-			return inner(req, via)
-		}
-		return nil
+		return r
 	}
-	return &c
+	if errors.Is(context.Cause(ctx), errFetchTimeout) {
+		return tooSlow(timeout, context.DeadlineExceeded)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// explainParseError makes the article parsers' complexity limits and the
+// fetch deadline refusals; other parse errors pass unchanged.
+func explainParseError(ctx context.Context, err error, timeout time.Duration) error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && errors.Is(context.Cause(ctx), errFetchTimeout):
+		return &FetchRefused{Reason: "the page took longer than " + timeout.String() + " to fetch and read", Err: context.DeadlineExceeded}
+	case errors.Is(err, ErrHTMLTooDeep), errors.Is(err, ErrHTMLTooManyElements), errors.Is(err, ErrHTMLTooComplex), errors.Is(err, ErrHTMLTooSlow):
+		return &FetchRefused{Reason: err.Error(), Err: err}
+	}
+	return err
+}
+
+// articleKind is "html" or "text" for the media types FetchURL keeps, ""
+// for any other.
+func articleKind(mediaType string) string {
+	switch mediaType {
+	case "text/html", "application/xhtml+xml":
+		return "html"
+	case "text/plain", "text/markdown", "text/x-markdown":
+		return "text"
+	}
+	return ""
 }
 
 // contentKind classifies a response as "html", "text" or, for anything
@@ -163,11 +241,8 @@ func contentKind(contentType string, data []byte, urlPath string) string {
 		}
 		mt, _, _ = mime.ParseMediaType(http.DetectContentType(data))
 	}
-	switch mt {
-	case "text/html", "application/xhtml+xml":
-		return "html"
-	case "text/plain", "text/markdown", "text/x-markdown":
-		return "text"
+	if kind := articleKind(mt); kind != "" {
+		return kind
 	}
 	return mt
 }

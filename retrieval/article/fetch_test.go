@@ -65,11 +65,18 @@ func newFetchServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// allowServer is FetchOptions that let the fetch reach srv, a loopback
+// test server on a random port, the way an operator's
+// CITEBOT_FETCH_ALLOW_HOSTS would.
+func allowServer(srv *httptest.Server) FetchOptions {
+	return FetchOptions{AllowHosts: []string{srv.Listener.Addr().String()}}
+}
+
 func TestFetchURL(t *testing.T) {
 	srv := newFetchServer(t)
 	ctx := context.Background()
 
-	a, err := FetchURL(ctx, srv.URL+"/old", FetchOptions{})
+	a, err := FetchURL(ctx, srv.URL+"/old", allowServer(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +87,7 @@ func TestFetchURL(t *testing.T) {
 		t.Errorf("title %q, hash ok %v, body %.60q", a.Title, a.Hash == retrieval.HashArticle(a), a.Body)
 	}
 
-	a, err = FetchURL(ctx, srv.URL+"/notes.md", FetchOptions{})
+	a, err = FetchURL(ctx, srv.URL+"/notes.md", allowServer(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +95,7 @@ func TestFetchURL(t *testing.T) {
 		t.Errorf("markdown: %+v", a)
 	}
 	for _, p := range []string{"/plain", "/untyped.txt"} {
-		a, err = FetchURL(ctx, srv.URL+p, FetchOptions{})
+		a, err = FetchURL(ctx, srv.URL+p, allowServer(srv))
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
@@ -101,25 +108,34 @@ func TestFetchURL(t *testing.T) {
 func TestFetchURLErrors(t *testing.T) {
 	srv := newFetchServer(t)
 	ctx := context.Background()
+	allow := allowServer(srv)
+	with := func(f func(*FetchOptions)) FetchOptions {
+		o := allowServer(srv)
+		f(&o)
+		return o
+	}
 	for _, tt := range []struct {
-		name string
-		url  string
-		opts FetchOptions
-		want error
-		msg  string
+		name    string
+		url     string
+		opts    FetchOptions
+		want    error
+		msg     string
+		refused bool
 	}{
-		{"file scheme", "file:///etc/passwd", FetchOptions{}, nil, `unsupported URL scheme "file"`},
-		{"ftp scheme", "ftp://example.com/a", FetchOptions{}, nil, `unsupported URL scheme "ftp"`},
-		{"no scheme", "example.com/a", FetchOptions{}, nil, `unsupported URL scheme ""`},
-		{"no host", "http:///a", FetchOptions{}, nil, "has no host"},
-		{"404", srv.URL + "/missing", FetchOptions{}, nil, "server answered 404 Not Found"},
-		{"redirect loop", srv.URL + "/loop", FetchOptions{}, nil, "stopped after 5 redirects"},
-		{"redirect limit", srv.URL + "/old", FetchOptions{MaxRedirects: -1}, nil, "stopped after 0 redirects"},
-		{"redirect to file", srv.URL + "/to-file", FetchOptions{}, nil, `redirect to unsupported scheme "file"`},
-		{"too big", srv.URL + "/big", FetchOptions{MaxBytes: 500}, ErrArticleTooLarge, "1000 bytes, the limit is 500"},
-		{"too big chunked", srv.URL + "/big-chunked", FetchOptions{MaxBytes: 500}, ErrArticleTooLarge, "more than 500 bytes"},
-		{"image", srv.URL + "/image.png", FetchOptions{}, nil, `content type "image/png" is not an article`},
-		{"timeout", srv.URL + "/slow", FetchOptions{Timeout: 50 * time.Millisecond}, nil, "no complete response within 50ms"},
+		{"file scheme", "file:///etc/passwd", allow, nil, `unsupported URL scheme "file": only http and https URLs may be fetched`, true},
+		{"ftp scheme", "ftp://example.com/a", allow, nil, `unsupported URL scheme "ftp"`, true},
+		{"no scheme", "example.com/a", allow, nil, `unsupported URL scheme ""`, true},
+		{"no host", "http:///a", allow, nil, "the URL has no host", true},
+		{"not allowed", srv.URL + "/plain", FetchOptions{}, nil, "only ports 80 and 443 may be fetched", true},
+		{"404", srv.URL + "/missing", allow, nil, "server answered 404 Not Found", false},
+		{"redirect loop", srv.URL + "/loop", allow, nil, "too many redirects (more than 5)", true},
+		{"redirect cap", srv.URL + "/loop", with(func(o *FetchOptions) { o.MaxRedirects = 50 }), nil, "too many redirects (more than 5)", true},
+		{"redirect limit", srv.URL + "/old", with(func(o *FetchOptions) { o.MaxRedirects = -1 }), nil, "too many redirects (more than 0)", true},
+		{"redirect to file", srv.URL + "/to-file", allow, nil, `unsupported URL scheme "file"`, true},
+		{"too big", srv.URL + "/big", with(func(o *FetchOptions) { o.MaxBytes = 500 }), ErrArticleTooLarge, "the page is larger than 500 bytes", true},
+		{"too big chunked", srv.URL + "/big-chunked", with(func(o *FetchOptions) { o.MaxBytes = 500 }), ErrArticleTooLarge, "the page is larger than 500 bytes", true},
+		{"image", srv.URL + "/image.png", allow, nil, "that is an image (image/png), not an HTML, text or Markdown page", true},
+		{"timeout", srv.URL + "/slow", with(func(o *FetchOptions) { o.Timeout = 50 * time.Millisecond }), context.DeadlineExceeded, "the server took longer than 50ms", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := FetchURL(ctx, tt.url, tt.opts)
@@ -132,6 +148,10 @@ func TestFetchURLErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("err = %q, want it to mention %q", err, tt.msg)
 			}
+			var refused *FetchRefused
+			if errors.As(err, &refused) != tt.refused {
+				t.Errorf("err = %q: refusal %v, want %v", err, !tt.refused, tt.refused)
+			}
 			if !strings.HasPrefix(err.Error(), "fetch ") || strings.Count(err.Error(), "fetch ") != 1 || strings.Count(err.Error(), "://") > 1 {
 				t.Errorf("err = %q, want one \"fetch URL:\" prefix and the URL once", err)
 			}
@@ -143,7 +163,7 @@ func TestFetchURLCanceled(t *testing.T) {
 	srv := newFetchServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := FetchURL(ctx, srv.URL+"/plain", FetchOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := FetchURL(ctx, srv.URL+"/plain", allowServer(srv)); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
@@ -155,7 +175,9 @@ func TestFetchURLKeepsCallerClient(t *testing.T) {
 		seen = append(seen, r.URL.Path)
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	if _, err := FetchURL(context.Background(), srv.URL+"/old", FetchOptions{Client: client}); err != nil {
+	opts := allowServer(srv)
+	opts.Client = client
+	if _, err := FetchURL(context.Background(), srv.URL+"/old", opts); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(seen, ",") != "/old,/news/austin.html" {
@@ -163,6 +185,13 @@ func TestFetchURLKeepsCallerClient(t *testing.T) {
 	}
 	if client.CheckRedirect != nil {
 		t.Error("FetchURL modified the caller's client")
+	}
+	// The caller's RoundTripper dials as it likes, so the URL checks still
+	// apply to every request: a literal loopback address is refused.
+	seen = nil
+	_, err := FetchURL(context.Background(), "http://127.0.0.1/old", FetchOptions{Client: client})
+	if err == nil || !strings.Contains(err.Error(), reasonLoopback) || len(seen) != 0 {
+		t.Errorf("loopback through the caller's transport: err %v, requests %v", err, seen)
 	}
 }
 

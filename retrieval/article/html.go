@@ -2,6 +2,8 @@ package article
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -11,19 +13,35 @@ import (
 	"codeberg.org/readeck/go-readability/v2/render"
 	"github.com/citebot/citebot/retrieval"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
 )
 
-// ParseHTML extracts the readable article from an HTML page with
+// ParseHTML is ParseHTMLContext without a caller's context: the work is
+// still bounded by LoadOptions.ParseTimeout and the structure limits.
+func ParseHTML(id string, data []byte, pageURL string, opts LoadOptions) (retrieval.Article, error) {
+	return ParseHTMLContext(context.Background(), id, data, pageURL, opts)
+}
+
+// ParseHTMLContext extracts the readable article from an HTML page with
 // go-readability (a port of Firefox's Reader View): the main text without
 // navigation, ads and scripts, plus title, byline, site name and
 // publication date when the page states them. pageURL (may be "") becomes
 // Source and resolves relative links; without it, the page's canonical URL
-// (<link rel="canonical"> or og:url), if any, is the Source. The body is plain text, one paragraph
-// per block element, paragraphs separated by blank lines.
+// (<link rel="canonical"> or og:url), if any, is the Source. The body is
+// plain text, one paragraph per block element, paragraphs separated by
+// blank lines.
 //
-// Valid UTF-8 is parsed as UTF-8; anything else goes through the library's
-// charset detection (pages in Latin-1 or Shift JIS are common).
-func ParseHTML(id string, data []byte, pageURL string, opts LoadOptions) (retrieval.Article, error) {
+// Valid UTF-8 is parsed as UTF-8; anything else is decoded by its BOM or
+// <meta charset> (pages in Latin-1 or Shift JIS are common), else as
+// Windows-1252.
+//
+// The page may come from a stranger, so the work is bounded (see
+// htmllimits.go): a page nested deeper than MaxHTMLDepth or with more than
+// MaxHTMLElements elements is refused (ErrHTMLTooDeep,
+// ErrHTMLTooManyElements) before it is parsed, extraction that outlasts
+// LoadOptions.ParseTimeout fails with ErrHTMLTooSlow, and when ctx is done
+// it returns ctx.Err() promptly.
+func ParseHTMLContext(ctx context.Context, id string, data []byte, pageURL string, opts LoadOptions) (retrieval.Article, error) {
 	if limit := opts.maxBytes(); int64(len(data)) > limit {
 		return retrieval.Article{}, fmt.Errorf("%w: %d bytes, the limit is %d", ErrArticleTooLarge, len(data), limit)
 	}
@@ -38,53 +56,106 @@ func ParseHTML(id string, data []byte, pageURL string, opts LoadOptions) (retrie
 		}
 		base = u
 	}
-	parser := readability.NewParser()
-	var (
-		ra  readability.Article
-		err error
-	)
-	if utf8.Valid(data) {
-		doc, perr := html.Parse(bytes.NewReader(data))
-		if perr != nil {
-			return retrieval.Article{}, fmt.Errorf("parse HTML: %w", perr)
-		}
-		if pageURL == "" {
-			// A saved page often names its own address.
-			pageURL = canonicalURL(doc)
-		}
-		ra, err = parser.ParseAndMutate(doc, base)
-	} else {
-		ra, err = parser.Parse(bytes.NewReader(data), base)
+	timeout := opts.parseTimeout()
+	pctx, cancel := context.WithTimeoutCause(ctx, timeout, errParseTimeout)
+	defer cancel()
+	a, err := parseHTML(pctx, id, data, pageURL, base)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(pctx), errParseTimeout) {
+		return retrieval.Article{}, fmt.Errorf("%w (more than %s)", ErrHTMLTooSlow, timeout)
 	}
-	a := retrieval.Article{ID: id, Source: pageURL}
-	var text string
+	return a, err
+}
+
+// errParseTimeout is the cause of ParseHTMLContext's own deadline.
+var errParseTimeout = errors.New("parse timeout")
+
+// parseHTML does ParseHTMLContext's work under its deadline.
+func parseHTML(ctx context.Context, id string, data []byte, pageURL string, base *url.URL) (retrieval.Article, error) {
+	if !utf8.Valid(data) {
+		data = decodeHTML(data)
+	}
+	data = neutralizeFormatting(data)
+	if err := scanHTML(ctx, data); err != nil {
+		return retrieval.Article{}, err
+	}
+	doc, err := parseBounded(ctx, data)
+	if err != nil {
+		return retrieval.Article{}, err
+	}
+	if pageURL == "" {
+		// A saved page often names its own address.
+		pageURL = canonicalURL(doc)
+	}
+	// readability cannot be interrupted: run it aside and stop waiting
+	// when ctx is done. The limits above keep its worst case small, and it
+	// owns doc, so nothing is shared once we stop waiting.
+	done := make(chan extraction, 1)
+	go func() { done <- extract(ctx, doc, data, base) }()
+	var x extraction
+	select {
+	case <-ctx.Done():
+		return retrieval.Article{}, ctx.Err()
+	case x = <-done:
+	}
+	if x.err != nil {
+		return retrieval.Article{}, x.err
+	}
+	x.meta.ID, x.meta.Source = id, pageURL
+	return completeArticle(x.meta, htmlParagraphs(strings.ToValidUTF8(x.text, "\uFFFD"), x.meta.Title))
+}
+
+// extraction is what extract found: the article's metadata and its text.
+type extraction struct {
+	meta retrieval.Article
+	text string
+	err  error
+}
+
+// extract runs readability on doc (which it mutates) and renders the
+// article's text; when readability finds no article (a very short page),
+// it falls back to all visible text of the body, parsing data again.
+func extract(ctx context.Context, doc *html.Node, data []byte, base *url.URL) extraction {
+	var x extraction
+	parser := readability.NewParser()
+	ra, err := parser.ParseAndMutate(doc, base)
 	if err == nil && ra.Node != nil {
 		markHeadings(ra.Node)
-		text = render.InnerText(ra.Node)
-		a.Title = oneLine(ra.Title())
-		a.Author = oneLine(strings.TrimPrefix(strings.TrimPrefix(oneLine(ra.Byline()), "By "), "by "))
-		a.Publisher = oneLine(ra.SiteName())
+		x.text = render.InnerText(ra.Node)
+		x.meta.Title = oneLine(ra.Title())
+		x.meta.Author = oneLine(strings.TrimPrefix(strings.TrimPrefix(oneLine(ra.Byline()), "By "), "by "))
+		x.meta.Publisher = oneLine(ra.SiteName())
 		if t, terr := ra.PublishedTime(); terr == nil {
-			a.Published = t.Format("2006-01-02")
+			x.meta.Published = t.Format("2006-01-02")
 		}
 	}
-	if strings.TrimSpace(text) == "" {
-		// Readability found no article (a very short page): fall back to
-		// all visible text of the body.
-		doc, perr := html.Parse(bytes.NewReader(data))
-		if perr != nil {
-			return retrieval.Article{}, fmt.Errorf("parse HTML: %w", perr)
-		}
-		if body := findElement(doc, "body"); body != nil {
-			text = render.InnerText(body)
-		}
-		if a.Title == "" {
-			if t := findElement(doc, "title"); t != nil {
-				a.Title = oneLine(render.InnerText(t))
-			}
+	if strings.TrimSpace(x.text) != "" {
+		return x
+	}
+	fresh, err := parseBounded(ctx, data)
+	if err != nil {
+		x.err = err
+		return x
+	}
+	if body := findElement(fresh, "body"); body != nil {
+		x.text = render.InnerText(body)
+	}
+	if x.meta.Title == "" {
+		if t := findElement(fresh, "title"); t != nil {
+			x.meta.Title = oneLine(render.InnerText(t))
 		}
 	}
-	return completeArticle(a, htmlParagraphs(strings.ToValidUTF8(text, "\uFFFD"), a.Title))
+	return x
+}
+
+// decodeHTML converts a page that is not UTF-8 to UTF-8, by its BOM or
+// <meta charset>, else as Windows-1252 (which decodes any bytes).
+func decodeHTML(data []byte) []byte {
+	enc, _, _ := charset.DetermineEncoding(data, "")
+	out, err := enc.NewDecoder().Bytes(data)
+	if err != nil {
+		return data
+	}
+	return out
 }
 
 // markHeadings prefixes the text of h1-h6 elements with Markdown "#"

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/citebot/citebot/retrieval"
 )
@@ -42,6 +43,16 @@ type LoadOptions struct {
 	// MaxBytes is the largest article file accepted; 0 means
 	// DefaultMaxArticleBytes.
 	MaxBytes int64
+	// ParseTimeout bounds extracting one HTML article; 0 means
+	// DefaultParseTimeout.
+	ParseTimeout time.Duration
+}
+
+func (o LoadOptions) parseTimeout() time.Duration {
+	if o.ParseTimeout <= 0 {
+		return DefaultParseTimeout
+	}
+	return o.ParseTimeout
 }
 
 func (o LoadOptions) maxBytes() int64 {
