@@ -1,6 +1,11 @@
 package answer
 
 import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -8,12 +13,13 @@ import (
 //
 //  1. locateClaims finds the marker groups ("[1][3]") and, for each, the
 //     sentence and clause it vouches for and the sources it names;
-//  2. a verifier judges each claim against each source it cites (today
-//     lexicalVerifier: shared content words against a threshold);
+//  2. a Verifier judges each claim against each source it cites
+//     (LexicalVerifier offline);
 //  3. renumber numbers the sources that back their claims by first use,
 //     merging sources of one article;
 //  4. rewriteMarkers and buildCitations turn that into clean text and
-//     the citation list.
+//     the citation list, and answerClaims into the claims with their
+//     verdicts (sentences that cite nothing included).
 //
 // Only step 2 judges meaning, so a stronger verifier slots in there
 // without touching the rest.
@@ -42,24 +48,23 @@ func passageSources(ps []retrieval.Passage) []source {
 
 // citeOptions tunes checkCitations.
 type citeOptions struct {
-	// Threshold is the support score a cited claim needs to keep its
-	// citation (see scoreSupport); negative keeps every valid citation.
-	Threshold float64
+	// Verifier judges the claims; nil means LexicalVerifier with default
+	// settings.
+	Verifier Verifier
 	// KeepNumbers keeps the source numbers instead of renumbering by
 	// first use (summaries cite paragraph n as [n]).
 	KeepNumbers bool
-	// Question terms pick the quote for claims that have no content words.
-	Question []string
-	// Verifier judges the claims; nil means the lexical check with
-	// Threshold and Question.
-	Verifier verifier
+	// Question is what the text answers: the verifier weighs what the
+	// question did not already say, and it picks the quote for claims
+	// that have no content words.
+	Question string
 }
 
-func (o citeOptions) verifier() verifier {
+func (o citeOptions) verifier() Verifier {
 	if o.Verifier != nil {
 		return o.Verifier
 	}
-	return lexicalVerifier{Threshold: o.Threshold, Question: o.Question}
+	return LexicalVerifier{}
 }
 
 // citeResult is generated text after its citations were checked.
@@ -67,42 +72,101 @@ type citeResult struct {
 	// Text has clean "[n]" markers, renumbered; dropped markers are gone.
 	Text      string
 	Citations []Citation
+	// Claims are the claims of Text with their verdicts.
+	Claims []Claim
 	// Invalid counts numbers that named no source, Unsupported those that
 	// failed the support check.
 	Invalid, Unsupported int
 	// Markers counts the marker groups in the input.
 	Markers int
+	// Took is the time the check took.
+	Took time.Duration
 }
 
-// applyTo puts the checked text and its citations into ans. An answer is
-// grounded when at least one citation survived.
+// applyTo puts the checked text, citations and claims into ans, which is
+// grounded when every claim that states a fact is supported.
 func (r citeResult) applyTo(ans *Answer) {
 	ans.Text = r.Text
 	ans.Citations = r.Citations
-	ans.Grounded = len(r.Citations) > 0
+	ans.Claims = r.Claims
+	ans.Grounded = grounded(r.Claims)
+	ans.Timings.Verify = r.Took
 }
 
 // checkCitations turns generated text with [n] markers into checked
 // citations: numbers naming no source are dropped, each cited claim is
-// checked against its source (unsupported citations go), sources with the
-// same Key merge, numbers are reassigned by first use (or kept, with
-// opts.KeepNumbers), and the text is rewritten with clean "[n]" markers.
-func checkCitations(text string, srcs []source, opts citeOptions) citeResult {
+// checked against its source (unsupported citations go, the sentence
+// stays), sources with the same Key merge, numbers are reassigned by first
+// use (or kept, with opts.KeepNumbers), and the text is rewritten with
+// clean "[n]" markers. It fails only when the verifier does.
+func checkCitations(ctx context.Context, text string, srcs []source, opts citeOptions) (citeResult, error) {
+	start := time.Now()
+	v := opts.verifier()
 	claims := locateClaims(text, len(srcs))
-	verdicts := opts.verifier().verify(text, claims, srcs)
-	nums := renumber(claims, verdicts, srcs, opts.KeepNumbers)
+	judgments, err := verifyClaims(ctx, v, opts.Question, text, claims, srcs)
+	if err != nil {
+		return citeResult{}, fmt.Errorf("verify citations (%s): %w", v.Name(), err)
+	}
+	nums := renumber(claims, judgments, srcs, opts.KeepNumbers)
+	out, offsets := rewriteMarkers(text, claims, nums.shown)
 	res := citeResult{
-		Text:      rewriteMarkers(text, claims, nums.shown),
+		Text:      out,
 		Citations: buildCitations(nums.cited, srcs, opts.KeepNumbers),
 		Markers:   len(claims),
 	}
+	res.Claims = answerClaims(claimsInput{
+		text: text, out: out, offsets: offsets, claims: claims, judgments: judgments,
+		nums: nums, srcs: srcs, verifier: v.Name(),
+	})
 	for i, c := range claims {
 		res.Invalid += c.Invalid
-		for _, v := range verdicts[i] {
-			if !v.Supported {
+		for _, j := range judgments[i] {
+			if !j.Supported {
 				res.Unsupported++
 			}
 		}
 	}
-	return res
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// verifyClaims asks v about every claim that cites a source, in one call,
+// and returns the judgments per claim (none for claims citing nothing).
+func verifyClaims(ctx context.Context, v Verifier, question, text string, claims []claim, srcs []source) ([][]Judgment, error) {
+	var stmts []Statement
+	var of []int // of[k] is the claim of stmts[k]
+	for i, c := range claims {
+		if len(c.Sources) == 0 {
+			continue
+		}
+		sentence := strings.TrimSpace(stripMarkers(text[c.Sentence.Start:c.Sentence.End]))
+		clause := sentence
+		if c.Clause != c.Sentence {
+			clause = strings.TrimSpace(stripMarkers(text[c.Clause.Start:c.Clause.End]))
+		}
+		stmts = append(stmts, Statement{Text: clause, Sentence: sentence, Cited: c.Sources})
+		of = append(of, i)
+	}
+	out := make([][]Judgment, len(claims))
+	if len(stmts) == 0 {
+		return out, nil
+	}
+	passages := make([]string, len(srcs))
+	for i, s := range srcs {
+		passages[i] = s.Text
+	}
+	js, err := v.Verify(ctx, question, stmts, passages)
+	if err != nil {
+		return nil, err
+	}
+	if len(js) != len(stmts) {
+		return nil, fmt.Errorf("%d judgment lists for %d claims", len(js), len(stmts))
+	}
+	for k, i := range of {
+		if len(js[k]) != len(stmts[k].Cited) {
+			return nil, fmt.Errorf("claim %d: %d judgments for %d citations", k+1, len(js[k]), len(stmts[k].Cited))
+		}
+		out[i] = js[k]
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -32,7 +33,16 @@ func testPassages() []retrieval.Passage {
 }
 
 func check(text string) citeResult {
-	return checkCitations(text, passageSources(testPassages()), citeOptions{Threshold: DefaultSupportThreshold})
+	return checkWith(text, citeOptions{})
+}
+
+// checkWith checks text against testPassages with opts.
+func checkWith(text string, opts citeOptions) citeResult {
+	res, err := checkCitations(context.Background(), text, passageSources(testPassages()), opts)
+	if err != nil {
+		panic(err) // the offline verifiers never fail
+	}
+	return res
 }
 
 func TestCheckCitationsDropsOutOfRange(t *testing.T) {
@@ -78,7 +88,7 @@ func TestCheckCitationsMergesAndRenumbers(t *testing.T) {
 
 func TestCheckCitationsQuoteAndOffsets(t *testing.T) {
 	ps := testPassages()
-	res := checkCitations("The call lasted about an hour [3].", passageSources(ps), citeOptions{Threshold: DefaultSupportThreshold})
+	res := check("The call lasted about an hour [3].")
 	if len(res.Citations) != 1 {
 		t.Fatalf("citations %+v", res.Citations)
 	}
@@ -127,7 +137,7 @@ func TestCheckCitationsMarkerPlacement(t *testing.T) {
 }
 
 func TestCheckCitationsNoThreshold(t *testing.T) {
-	res := checkCitations("Bread needs flour [5].", passageSources(testPassages()), citeOptions{Threshold: -1})
+	res := checkWith("Bread needs flour [5].", citeOptions{Verifier: VerifierOff})
 	if len(res.Citations) != 1 || res.Text != "Bread needs flour [1]." {
 		t.Errorf("with no threshold every valid citation stays: %+v", res)
 	}
@@ -148,7 +158,10 @@ func FuzzCheckCitations(f *testing.F) {
 	ps := testPassages()
 	srcs := passageSources(ps)
 	f.Fuzz(func(t *testing.T, text string) {
-		res := checkCitations(text, srcs, citeOptions{Threshold: DefaultSupportThreshold})
+		res, err := checkCitations(context.Background(), text, srcs, citeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, m := range ParseCitations(res.Text) {
 			for _, n := range m.Numbers {
 				if n < 1 || n > len(res.Citations) {
@@ -189,22 +202,23 @@ func TestLocateClaims(t *testing.T) {
 // onlyVerifier supports exactly the citations of one source.
 type onlyVerifier struct{ source int }
 
-func (v onlyVerifier) verify(text string, claims []claim, srcs []source) [][]verdict {
-	out := make([][]verdict, len(claims))
+func (onlyVerifier) Name() string { return "only" }
+
+func (v onlyVerifier) Verify(_ context.Context, _ string, claims []Statement, passages []string) ([][]Judgment, error) {
+	out := make([][]Judgment, len(claims))
 	for i, c := range claims {
-		for _, s := range c.Sources {
-			out[i] = append(out[i], verdict{Supported: s == v.source, Score: 1, Quote: prose.Span{End: len(srcs[s].Text)}})
+		for _, s := range c.Cited {
+			out[i] = append(out[i], Judgment{Supported: s == v.source, Score: 1, Quote: prose.Span{End: len(passages[s])}})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // The verifier is the only judge of support: the rest of the pipeline
 // renumbers and rewrites whatever it keeps.
 func TestCheckCitationsUsesVerifier(t *testing.T) {
 	ps := testPassages()
-	res := checkCitations("Bread needs flour [2]. Austin urged an immediate ceasefire [1][5].", passageSources(ps),
-		citeOptions{Threshold: DefaultSupportThreshold, Verifier: onlyVerifier{source: 4}})
+	res := checkWith("Bread needs flour [2]. Austin urged an immediate ceasefire [1][5].", citeOptions{Verifier: onlyVerifier{source: 4}})
 	if want := "Bread needs flour. Austin urged an immediate ceasefire [1]."; res.Text != want {
 		t.Errorf("text = %q, want %q", res.Text, want)
 	}

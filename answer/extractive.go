@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"context"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,7 +51,7 @@ type candidate struct {
 }
 
 // extractive composes an answer from the best sentences of ans.Passages.
-func (e *Engine) extractive(ans Answer, q query) Answer {
+func (e *Engine) extractive(ctx context.Context, ans Answer, q query) (Answer, error) {
 	ans.Extractive = true
 	cands := candidates(ans.Passages)
 	terms := uniqueTerms(append(append([]string(nil), q.Focus...), q.Context...))
@@ -62,7 +63,7 @@ func (e *Engine) extractive(ans Answer, q query) Answer {
 	}
 	picked := pickSentences(cands)
 	if len(picked) == 0 {
-		return e.refusal(ans, "")
+		return e.refusal(ans, ""), nil
 	}
 	sort.Slice(picked, func(i, j int) bool {
 		a, b := picked[i], picked[j]
@@ -79,9 +80,12 @@ func (e *Engine) extractive(ans Answer, q query) Answer {
 		b.WriteString(strings.Join(strings.Fields(c.text), " "))
 		b.WriteString(" [" + strconv.Itoa(c.passage+1) + "]")
 	}
-	res := checkCitations(b.String(), passageSources(ans.Passages), citeOptions{Threshold: -1, Question: terms})
+	res, err := checkCitations(ctx, b.String(), passageSources(ans.Passages), citeOptions{Verifier: e.offlineVerifier(), Question: q.Text})
+	if err != nil {
+		return Answer{}, err
+	}
 	res.applyTo(&ans)
-	return ans
+	return ans, nil
 }
 
 // candidates returns the quotable sentences of the passages, each sentence

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/citebot/citebot/retrieval/prose"
 )
@@ -27,15 +28,15 @@ type cited struct {
 
 // renumber numbers the sources that back their claims: by first use, or
 // as numbered in the input with keepNumbers. Sources with the same Key
-// merge into one citation, which quotes the best-scored of their verdicts.
-// Unsupported citations get no number.
-func renumber(claims []claim, verdicts [][]verdict, srcs []source, keepNumbers bool) numbering {
+// merge into one citation, which quotes the best-scored of their
+// judgments. Unsupported citations get no number.
+func renumber(claims []claim, judgments [][]Judgment, srcs []source, keepNumbers bool) numbering {
 	var out numbering
 	out.shown = make([][]int, len(claims))
 	byKey := make(map[string]int) // index into out.cited
 	best := make(map[string]float64)
 	for i, c := range claims {
-		for j, v := range verdicts[i] {
+		for j, v := range judgments[i] {
 			if !v.Supported {
 				continue
 			}
@@ -65,11 +66,19 @@ func renumber(claims []claim, verdicts [][]verdict, srcs []source, keepNumbers b
 
 // rewriteMarkers replaces each claim's marker group in text with the
 // numbers it shows ("[2][3]"); a group that shows none goes, with the
-// white space before it.
-func rewriteMarkers(text string, claims []claim, shown [][]int) string {
+// white space before it. It also returns where each byte offset of text
+// (0..len(text)) ended up in the result.
+func rewriteMarkers(text string, claims []claim, shown [][]int) (string, offsets) {
 	var b strings.Builder
+	moved := make(offsets, len(text)+1)
 	var junctions []int // where a marker was removed from the output
 	last := 0
+	copyTo := func(end int) {
+		for i := last; i < end; i++ {
+			moved[i] = b.Len() + i - last
+		}
+		b.WriteString(text[last:end])
+	}
 	for i, c := range claims {
 		start := c.Marker.Start
 		if len(shown[i]) == 0 {
@@ -77,7 +86,10 @@ func rewriteMarkers(text string, claims []claim, shown [][]int) string {
 				start--
 			}
 		}
-		b.WriteString(text[last:start])
+		copyTo(start)
+		for k := start; k < c.Marker.End; k++ {
+			moved[k] = b.Len()
+		}
 		if len(shown[i]) == 0 {
 			junctions = append(junctions, b.Len())
 		}
@@ -86,14 +98,31 @@ func rewriteMarkers(text string, claims []claim, shown [][]int) string {
 		}
 		last = c.Marker.End
 	}
-	b.WriteString(text[last:])
-	return strings.TrimSpace(removeSpliced(b.String(), junctions))
+	copyTo(len(text))
+	moved[len(text)] = b.Len()
+	out, spliced := removeSpliced(b.String(), junctions)
+	trimmed := strings.TrimLeftFunc(out, unicode.IsSpace)
+	lead := len(out) - len(trimmed)
+	trimmed = strings.TrimRightFunc(trimmed, unicode.IsSpace)
+	for i, p := range moved {
+		moved[i] = min(max(spliced[p]-lead, 0), len(trimmed))
+	}
+	return trimmed, moved
 }
+
+// offsets maps each byte offset of a text, and its end, to an offset in a
+// rewritten text.
+type offsets []int
 
 // removeSpliced removes markers that only exist because a marker was cut
 // out between their parts ("[[9]2]" without "[9]" reads "[2]"): markers
-// straddling a junction go, until none is left.
-func removeSpliced(text string, junctions []int) string {
+// straddling a junction go, until none is left. It also returns where each
+// offset of text (0..len(text)) ended up.
+func removeSpliced(text string, junctions []int) (string, offsets) {
+	moved := make(offsets, len(text)+1)
+	for i := range moved {
+		moved[i] = i
+	}
 	for range len(text) + 1 {
 		var bad *Marker
 		for _, m := range ParseCitations(text) {
@@ -108,21 +137,28 @@ func removeSpliced(text string, junctions []int) string {
 			}
 		}
 		if bad == nil {
-			return text
+			return text, moved
 		}
 		text = text[:bad.Start] + text[bad.End:]
 		n := bad.End - bad.Start
-		for i, j := range junctions {
+		shift := func(j int) int {
 			switch {
 			case j >= bad.End:
-				junctions[i] = j - n
+				return j - n
 			case j > bad.Start:
-				junctions[i] = bad.Start
+				return bad.Start
 			}
+			return j
+		}
+		for i, j := range junctions {
+			junctions[i] = shift(j)
+		}
+		for i, p := range moved {
+			moved[i] = shift(p)
 		}
 		junctions = append(junctions, bad.Start)
 	}
-	return text
+	return text, moved
 }
 
 // buildCitations turns the numbered citations into Citations with their

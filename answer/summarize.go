@@ -76,7 +76,7 @@ func (e *Engine) Summarize(ctx context.Context, ref string, length Length, onDel
 	if e.cfg.LLM == nil {
 		ans.Extractive = true
 		text = extractiveSummary(paras, sentencesPerLength[length])
-		emit(onDelta, stripForStream(text, srcs))
+		emit(onDelta, stripMarkersForStream(text, srcs))
 	} else {
 		lstart := time.Now()
 		var usage Usage
@@ -87,11 +87,14 @@ func (e *Engine) Summarize(ctx context.Context, ref string, length Length, onDel
 			return Answer{}, fmt.Errorf("summarize %s: %w", a.ID, err)
 		}
 	}
-	threshold := e.threshold()
+	v := e.verifier()
 	if ans.Extractive {
-		threshold = -1
+		v = e.offlineVerifier()
 	}
-	res := checkCitations(text, srcs, citeOptions{Threshold: threshold, KeepNumbers: true})
+	res, err := checkCitations(ctx, text, srcs, citeOptions{Verifier: v, KeepNumbers: true})
+	if err != nil {
+		return Answer{}, fmt.Errorf("summarize %s: %w", a.ID, err)
+	}
 	res.applyTo(&ans)
 	for _, c := range res.Citations {
 		p := paras[c.N-1]
@@ -104,10 +107,20 @@ func (e *Engine) Summarize(ctx context.Context, ref string, length Length, onDel
 	return ans, nil
 }
 
-// stripForStream returns what the offline summary streams: the same text
-// the checked answer will show.
-func stripForStream(text string, srcs []source) string {
-	return checkCitations(text, srcs, citeOptions{Threshold: -1, KeepNumbers: true}).Text
+// stripMarkersForStream returns what the offline summary streams: the
+// same text the checked answer will show (its quotes keep every citation).
+func stripMarkersForStream(text string, srcs []source) string {
+	claims := locateClaims(text, len(srcs))
+	shown := make([][]int, len(claims))
+	for i, c := range claims {
+		for _, s := range c.Sources {
+			if n := s + 1; !containsInt(shown[i], n) {
+				shown[i] = append(shown[i], n)
+			}
+		}
+	}
+	out, _ := rewriteMarkers(text, claims, shown)
+	return out
 }
 
 // summarizeLLM runs the summary prompt over the paragraphs, map-reduce when

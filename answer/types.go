@@ -58,6 +58,48 @@ type Citation struct {
 	End   int `json:"end"`
 }
 
+// Verdict is what the citation check found for one claim of an answer.
+type Verdict string
+
+// Verdicts.
+const (
+	// Supported: a passage the claim cites holds it.
+	Supported Verdict = "supported"
+	// Unsupported: the claim cites passages, none of which holds it; its
+	// citations were dropped, the sentence kept.
+	Unsupported Verdict = "unsupported"
+	// Uncited: the claim states a fact and cites no passage that exists.
+	Uncited Verdict = "uncited"
+)
+
+// Claim is one checked statement of an answer: a sentence, or a clause
+// with its own citation marker, or a sentence that states a fact without
+// citing anything. Renderers mark the claims that are not Supported.
+type Claim struct {
+	// Text is the claim's words, markers removed. Start and End delimit
+	// it in Answer.Text (byte offsets; a marker inside the sentence is
+	// inside the span).
+	Text  string `json:"text"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	// Cited are the citation numbers the claim shows in Answer.Text: the
+	// citations that survived the check (none when Unsupported).
+	Cited   []int   `json:"cited"`
+	Verdict Verdict `json:"verdict"`
+	// Score is the verifier's best support score over the passages cited
+	// (0 when Uncited).
+	Score float64 `json:"score"`
+	// Quote is the passage text that supports the claim (Supported only):
+	// bytes QuoteStart..QuoteEnd of the body of the article of citation
+	// QuoteOf.
+	Quote      string `json:"quote"`
+	QuoteOf    int    `json:"quote_of,omitempty"`
+	QuoteStart int    `json:"quote_start,omitempty"`
+	QuoteEnd   int    `json:"quote_end,omitempty"`
+	// Verifier names the check that judged it: "lexical", "llm", "off".
+	Verifier string `json:"verifier"`
+}
+
 // Usage is the token usage reported by the LLM (zero offline).
 type Usage struct {
 	PromptTokens     int `json:"prompt_tokens"`
@@ -69,7 +111,9 @@ type Usage struct {
 type Timings struct {
 	Retrieval time.Duration `json:"retrieval_ns"`
 	LLM       time.Duration `json:"llm_ns"`
-	Total     time.Duration `json:"total_ns"`
+	// Verify is the time the citation check took.
+	Verify time.Duration `json:"verify_ns"`
+	Total  time.Duration `json:"total_ns"`
 }
 
 // Answer is the result of Ask or Summarize.
@@ -77,8 +121,11 @@ type Answer struct {
 	// Text is the final answer with renumbered [n] markers.
 	Text      string     `json:"answer"`
 	Citations []Citation `json:"citations"`
-	// Grounded is false when no citation survived the support check;
-	// every renderer must show a visible warning then.
+	// Claims are the statements of Text with their verdicts, in order.
+	Claims []Claim `json:"claims"`
+	// Grounded is true when every claim that states a fact is supported
+	// by a passage it cites (and there is at least one); every renderer
+	// must show a visible warning when it is false.
 	Grounded bool `json:"grounded"`
 	// Refused is true when the articles do not hold the answer; a refusal
 	// carries no citations.

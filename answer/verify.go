@@ -1,61 +1,66 @@
 package answer
 
-import "github.com/citebot/citebot/retrieval/prose"
+import (
+	"context"
 
-// verifier is the check step of the citation pipeline: it judges whether
-// each source a claim cites backs the claim. lexicalVerifier is today's;
-// an entailment model or an LLM judge can take its place (a verifier that
-// calls a model will want a context and an error return, which the
-// pipeline's callers all have at hand). It is unexported because claims
-// and sources are: the pipeline is internal to the engine.
-type verifier interface {
-	// verify returns one verdict list per claim: verdicts[i][j] judges
-	// claims[i] against srcs[claims[i].Sources[j]]. Claim spans index text.
-	verify(text string, claims []claim, srcs []source) [][]verdict
+	"github.com/citebot/citebot/retrieval/prose"
+)
+
+// Verifier is the check step of the citation pipeline: it judges whether
+// each passage a claim cites backs the claim. LexicalVerifier is the
+// offline one; an LLM judge can take its place, which is why Verify takes
+// a context and may fail. The engine calls it once per answer with every
+// cited claim, so a model-backed verifier can batch.
+type Verifier interface {
+	// Verify returns one judgment list per claim: out[i][j] judges
+	// claims[i] against passages[claims[i].Cited[j]]. question is what the
+	// answer answers ("" for summaries).
+	Verify(ctx context.Context, question string, claims []Statement, passages []string) ([][]Judgment, error)
+	// Name is what Claim.Verifier records: "lexical", "llm", "off".
+	Name() string
 }
 
-// verdict is a verifier's judgement of one claim against one cited source.
-type verdict struct {
+// Statement is one cited claim of generated text, as a Verifier sees it.
+type Statement struct {
+	// Text is what the citation vouches for: the clause before its marker
+	// when the sentence has several markers, else the whole sentence.
+	// Markers are removed.
+	Text string
+	// Sentence is the whole sentence Text belongs to, markers removed;
+	// equal to Text when the marker closes the sentence. A verifier may
+	// judge either: a short clause ("and in 1990") says too little alone.
+	Sentence string
+	// Cited are the passages it cites, as indexes into Verify's passages.
+	Cited []int
+}
+
+// Judgment is a verifier's verdict on one claim against one passage.
+type Judgment struct {
 	// Supported is whether the citation stands.
 	Supported bool
-	// Score is how strongly the source backs the claim; when sources of
-	// one article merge into one citation, the best-scored quote is shown.
+	// Score is how strongly the passage backs the claim, in [0, 1]; when
+	// passages of one article merge into one citation, the best-scored
+	// quote is shown.
 	Score float64
-	// Quote is the span of the source text that backs the claim best.
+	// Quote is the span of the passage text that backs the claim best.
 	Quote prose.Span
 }
 
-// minClauseTerms: a clause with fewer content words than this is judged by
-// its whole sentence ("…, and in 1990 [2].").
-const minClauseTerms = 3
+// VerifierOff keeps every citation that names a passage, unchecked: the
+// behaviour before verification (Config.SupportThreshold < 0 selects it).
+// It still picks each citation's quote lexically.
+var VerifierOff Verifier = offVerifier{}
 
-// lexicalVerifier judges a claim by the share of its content words that
-// the cited source holds (scoreSupport), for its sentence or, when the
-// clause before the marker says enough on its own, that clause, whichever
-// scores higher. A citation stands at Threshold or above.
-type lexicalVerifier struct {
-	Threshold float64
-	// Question terms pick the quote for claims that have no content words.
-	Question []string
-}
+type offVerifier struct{}
 
-func (v lexicalVerifier) verify(text string, claims []claim, srcs []source) [][]verdict {
-	out := make([][]verdict, len(claims))
-	for i, c := range claims {
-		for _, s := range c.Sources {
-			sup := v.score(c, srcs[s].Text)
-			out[i] = append(out[i], verdict{Supported: sup.Score >= v.Threshold, Score: sup.Score, Quote: sup.Sentence})
+func (offVerifier) Name() string { return "off" }
+
+func (offVerifier) Verify(ctx context.Context, question string, claims []Statement, passages []string) ([][]Judgment, error) {
+	out, err := LexicalVerifier{}.Verify(ctx, question, claims, passages)
+	for _, js := range out {
+		for j := range js {
+			js[j].Supported = true
 		}
 	}
-	return out
-}
-
-func (v lexicalVerifier) score(c claim, text string) support {
-	sup := scoreSupport(c.SentenceTerms, text, v.Question)
-	if len(uniqueTerms(c.ClauseTerms)) >= minClauseTerms {
-		if cl := scoreSupport(c.ClauseTerms, text, v.Question); cl.Score > sup.Score {
-			sup = cl
-		}
-	}
-	return sup
+	return out, err
 }

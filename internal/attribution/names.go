@@ -13,16 +13,14 @@ import (
 // that names someone else does not support the claim.
 
 // names returns the capitalized word runs of sentence, each as its stems.
-// Leading stop words ("The") are dropped, and a lone capitalized word that
-// opens the sentence is not a name: every sentence opens so.
+// Stop words ("The", the "s" of "Moon's") are dropped, and a lone
+// capitalized word that opens the sentence is not a name: every sentence
+// opens so.
 func names(sentence string) [][]string {
 	var out [][]string
 	var run []string
 	runAtStart := false
 	flush := func() {
-		for len(run) > 0 && prose.IsStop(run[0], prose.ClaimStops) {
-			run = run[1:]
-		}
 		if len(run) > 1 || len(run) == 1 && !runAtStart {
 			out = append(out, run)
 		}
@@ -36,7 +34,13 @@ func names(sentence string) [][]string {
 			if len(run) == 0 {
 				runAtStart = first
 			}
-			run = append(run, prose.Tokenize(core)...)
+			for _, t := range prose.Tokenize(core) {
+				// "Moon's" is "moon": the possessive and initials
+				// are no evidence.
+				if !prose.IsStop(t, prose.ClaimStops) {
+					run = append(run, t)
+				}
+			}
 		} else {
 			flush()
 		}
