@@ -28,6 +28,7 @@ func TestFit(t *testing.T) {
 	}
 	t.Logf("  %-16s %+.4f", "bias", m.Bias)
 	t.Logf("  %-16s %.4f", "threshold", m.Threshold)
+	t.Logf("for answer/verify_weights.go:\n%s", goConstants(m))
 	labels, sources := labelsOf(samples)
 	logReport(t, "in-sample", Score(labels, m.Predict(samples), sources))
 
@@ -125,4 +126,22 @@ func logUnivariate(t *testing.T, samples []Sample) {
 		}
 		t.Logf("  univariate %-16s AUC %.3f", name, above/(pos*neg))
 	}
+}
+
+// goConstants renders m as the constants of answer/verify_weights.go.
+func goConstants(m Model) string {
+	var b strings.Builder
+	for i, name := range FeatureNames {
+		fmt.Fprintf(&b, "\tweight%s = %.4f\n", camel(name), m.Weights[i])
+	}
+	fmt.Fprintf(&b, "\tlexicalBias = %.4f\n\tDefaultSupportThreshold = %.4f\n", m.Bias, m.Threshold)
+	return b.String()
+}
+
+func camel(s string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(s, "_") {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
 }
