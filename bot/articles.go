@@ -22,6 +22,7 @@ const articlesPrefix = "art:"
 type articleListing struct {
 	list    []retrieval.Article
 	fetched time.Time
+	version int64 // Config.LibraryVersion when fetched
 }
 
 // articleList is the list of articles scope sees, cached briefly (per
@@ -29,7 +30,8 @@ type articleListing struct {
 func (b *Bot) articleList(ctx context.Context, scope retrieval.Scope) ([]retrieval.Article, error) {
 	b.artMu.Lock()
 	defer b.artMu.Unlock()
-	if c, ok := b.articles.get(scope); ok && time.Since(c.fetched) < articleCacheTTL {
+	version := b.libraryVersion()
+	if c, ok := b.articles.get(scope); ok && time.Since(c.fetched) < articleCacheTTL && c.version == version {
 		return c.list, nil
 	}
 	list, err := b.engineFor(scope).Articles(ctx)
@@ -40,7 +42,7 @@ func (b *Bot) articleList(ctx context.Context, scope retrieval.Scope) ([]retriev
 	sort.SliceStable(sorted, func(i, j int) bool {
 		return strings.ToLower(displayTitle(sorted[i])) < strings.ToLower(displayTitle(sorted[j]))
 	})
-	b.articles.put(scope, articleListing{list: sorted, fetched: time.Now()})
+	b.articles.put(scope, articleListing{list: sorted, fetched: time.Now(), version: version})
 	return sorted, nil
 }
 
@@ -235,4 +237,13 @@ func articlesPage(list []retrieval.Article, page, size int) outMessage {
 		discordgo.Button{Label: "Next", Style: discordgo.SecondaryButton, CustomID: articlesPrefix + strconv.Itoa(page+1), Disabled: page >= pages, Emoji: &discordgo.ComponentEmoji{Name: "▶️"}},
 	}}
 	return outMessage{Embeds: []*discordgo.MessageEmbed{embed}, Components: []discordgo.MessageComponent{row}}
+}
+
+// libraryVersion is Config.LibraryVersion, or 0 without one (the cache
+// then only expires by age).
+func (b *Bot) libraryVersion() int64 {
+	if b.cfg.LibraryVersion == nil {
+		return 0
+	}
+	return b.cfg.LibraryVersion()
 }

@@ -103,6 +103,11 @@ type Config struct {
 	// called for every request, so it must be cheap, and must not return
 	// nil. nil means Engine for every scope.
 	EngineFor func(scope retrieval.Scope) Engine
+	// LibraryVersion, if set, returns a number that changes whenever the
+	// library does (an article added, replaced or removed, here or by
+	// another process), so cached article lists (autocomplete, /articles)
+	// are refetched at once instead of when they expire.
+	LibraryVersion func() int64
 	// Feedback stores votes; nil means the buttons thank the user but
 	// nothing is kept.
 	Feedback FeedbackStore

@@ -15,12 +15,12 @@ func (a *app) articlesCommand() *cobra.Command {
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			ix, err := a.openIndex(ctx)
+			eng, ix, err := a.openEngine(ctx)
 			if err != nil {
 				return err
 			}
 			defer ix.Close()
-			list, err := ix.Articles(ctx)
+			list, err := eng.Articles(ctx) // the --guild view
 			if err != nil {
 				return err
 			}
@@ -43,6 +43,7 @@ func (a *app) articlesCommand() *cobra.Command {
 			return tw.Flush()
 		},
 	}
+	a.addGuildFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the list as JSON")
 	return cmd
 }

@@ -42,6 +42,7 @@ func (a *app) askCommand() *cobra.Command {
 		},
 	}
 	addKFlag(cmd, &k, "number of passages to answer from")
+	a.addGuildFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	return cmd
 }

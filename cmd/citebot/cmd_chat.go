@@ -15,7 +15,7 @@ import (
 const maxChatTurns = 6
 
 func (a *app) chatCommand() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "chat",
 		Short: "Ask questions interactively, with follow-ups (/quit or Ctrl-D to leave)",
 		Args:  exactArgs(0, "no arguments"),
@@ -69,4 +69,6 @@ func (a *app) chatCommand() *cobra.Command {
 			}
 		},
 	}
+	a.addGuildFlag(cmd)
+	return cmd
 }

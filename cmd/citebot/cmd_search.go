@@ -24,12 +24,16 @@ func (a *app) searchCommand() *cobra.Command {
 			}
 			ctx := cmd.Context()
 			query := strings.Join(args, " ")
+			scope, err := guildScope(a.guildFlag)
+			if err != nil {
+				return err
+			}
 			ix, err := a.openIndex(ctx)
 			if err != nil {
 				return err
 			}
 			defer ix.Close()
-			passages, err := ix.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: a.cfg.PerArticle})
+			passages, err := ix.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: a.cfg.PerArticle, Scope: scope})
 			if err != nil {
 				return err // "search: ..."
 			}
@@ -48,6 +52,7 @@ func (a *app) searchCommand() *cobra.Command {
 		},
 	}
 	addKFlag(cmd, &k, "number of passages")
+	a.addGuildFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the passages as JSON")
 	return cmd
 }

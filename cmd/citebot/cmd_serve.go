@@ -7,6 +7,8 @@ import (
 
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/index"
+	"github.com/citebot/citebot/retrieval/library"
 	"github.com/citebot/citebot/retrieval/store"
 )
 
@@ -16,8 +18,10 @@ func (a *app) serveCommand() *cobra.Command {
 		Short: "Run the Discord bot (needs DISCORD_TOKEN)",
 		Long: `Run the Discord bot: /ask, /summarize, /articles, /search and /help, answers
 to mentions and replies, feedback buttons. Needs DISCORD_TOKEN; see the
-README section "Run it on your Discord server". Stops cleanly on Ctrl-C or
-SIGTERM, letting answers in flight finish.`,
+README section "Run it on your Discord server". The library stays live: articles
+that other processes ingest or forget, and edits in the library's folders,
+reach the answers within seconds. Stops cleanly on Ctrl-C or SIGTERM, letting
+answers in flight finish.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// Fail before the index sync: a missing token is the most
@@ -25,17 +29,23 @@ SIGTERM, letting answers in flight finish.`,
 			if a.cfg.DiscordToken == "" {
 				return bot.ErrNoToken
 			}
-			ctx := cmd.Context()
-			eng, ix, err := a.openEngine(ctx)
+			ctx, stop := context.WithCancel(cmd.Context())
+			defer stop()
+			lib, eng, ix, err := a.openEngineLibrary(ctx)
 			if err != nil {
 				return err
 			}
 			defer ix.Close()
+			a.followLibrary(ctx, lib, ix)
 			return bot.Run(ctx, bot.Config{
 				Token:            a.cfg.DiscordToken,
 				GuildID:          a.cfg.DiscordGuildID,
 				EngineFor:        func(s retrieval.Scope) bot.Engine { return eng.In(s) },
 				Feedback:         feedbackStore{ix.Store()},
+				Library:          curator{lib},
+				LibraryVersion:   ix.Generation,
+				CuratorRoles:     a.cfg.DiscordCuratorRoles,
+				MaxArticleBytes:  a.cfg.MaxArticleBytes,
 				FeedbackSalt:     a.cfg.FeedbackSalt,
 				AllowedChannels:  a.cfg.DiscordAllowedChannels,
 				AllowedRoles:     a.cfg.DiscordAllowedRoles,
@@ -73,4 +83,17 @@ func (s feedbackStore) AddFeedback(ctx context.Context, f bot.Feedback) error {
 		Citations: f.Citations,
 		Vote:      f.Vote,
 	})
+}
+
+// followLibrary keeps a running bot's library live until ctx ends: it
+// applies what other processes commit to the store (every
+// CITEBOT_SYNC_INTERVAL) and re-syncs the library's folders when their
+// files change (with a rescan every CITEBOT_RESCAN_INTERVAL).
+func (a *app) followLibrary(ctx context.Context, lib *library.Library, ix *index.Index) {
+	go ix.Follow(ctx, a.cfg.SyncInterval)
+	go func() {
+		if err := lib.Watch(ctx, library.WatchOptions{Rescan: a.cfg.RescanInterval, Sources: a.cfg.SyncInterval}); err != nil {
+			a.logger.Warn("not following the library's folders; they are synced at start only", "err", err.Error())
+		}
+	}()
 }

@@ -20,11 +20,9 @@ func (a *app) summarizeCommand() *cobra.Command {
 		Short: "Summarize one article (by ID, title or file), cited by paragraph",
 		Args:  joinedArgs("an article ID, title or file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l := answer.Length(strings.ToLower(length))
-			switch l {
-			case answer.Short, answer.Medium, answer.Long:
-			default:
-				return usageError{fmt.Errorf("--length must be short, medium or long, not %q", length)}
+			l, err := answer.ParseLength(length)
+			if err != nil {
+				return usageError{fmt.Errorf("--length: %w", err)}
 			}
 			ctx := cmd.Context()
 			ref := strings.Join(args, " ")
@@ -60,6 +58,7 @@ func (a *app) summarizeCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&length, "length", "medium", "summary length: short, medium or long")
+	a.addGuildFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	return cmd
 }

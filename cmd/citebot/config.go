@@ -18,6 +18,7 @@ import (
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/article"
 	"github.com/citebot/citebot/retrieval/index"
+	"github.com/citebot/citebot/retrieval/library"
 )
 
 // env looks settings up in the process environment first and in the
@@ -215,11 +216,21 @@ type Config struct {
 	ContextBudget    int
 
 	FetchTimeout time.Duration
+	// FetchAllowHosts are hosts (host or host:port) that URL ingestion may
+	// reach although they resolve to a private or loopback address.
+	FetchAllowHosts []string
+	// SyncInterval is how often a running bot reads the store's change log
+	// for articles other processes added or removed.
+	SyncInterval time.Duration
+	// RescanInterval is how often a running bot rescans the library's
+	// folders even without change notifications.
+	RescanInterval time.Duration
 
 	DiscordToken           string
 	DiscordGuildID         string
 	DiscordAllowedChannels []string
 	DiscordAllowedRoles    []string
+	DiscordCuratorRoles    []string
 	DiscordAskChannels     []string
 	DiscordAutoThread      bool
 	DiscordMessageContent  bool
@@ -275,11 +286,15 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		SupportThreshold: p.float("CITEBOT_SUPPORT_THRESHOLD", answer.DefaultSupportThreshold),
 		ContextBudget:    p.int("CITEBOT_CONTEXT_BUDGET", answer.DefaultContextBudget),
 		FetchTimeout:     p.duration("CITEBOT_FETCH_TIMEOUT", article.DefaultFetchTimeout),
+		FetchAllowHosts:  p.list("CITEBOT_FETCH_ALLOW_HOSTS"),
+		SyncInterval:     p.duration("CITEBOT_SYNC_INTERVAL", index.DefaultSyncInterval),
+		RescanInterval:   p.duration("CITEBOT_RESCAN_INTERVAL", library.DefaultRescanInterval),
 
 		DiscordToken:           p.get("DISCORD_TOKEN"),
 		DiscordGuildID:         p.get("DISCORD_GUILD_ID"),
 		DiscordAllowedChannels: p.list("DISCORD_ALLOWED_CHANNELS"),
 		DiscordAllowedRoles:    p.list("DISCORD_ALLOWED_ROLES"),
+		DiscordCuratorRoles:    p.list("DISCORD_CURATOR_ROLES"),
 		DiscordAskChannels:     p.list("DISCORD_ASK_CHANNELS"),
 		DiscordAutoThread:      p.bool("DISCORD_AUTO_THREAD", false),
 		DiscordMessageContent:  p.bool("DISCORD_MESSAGE_CONTENT", true),

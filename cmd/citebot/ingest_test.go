@@ -54,6 +54,7 @@ func TestIngestFileAndURLAreSavedAndSearchable(t *testing.T) {
 	outside := filepath.Join(t.TempDir(), "festival.md")
 	writeFile(t, outside, "# Lantern festival returns\nAuthor: K. Reporter\n\nThousands of lanterns lit the canal on Saturday as the festival returned after four years.\n")
 	env := offlineEnv(t)
+	env["CITEBOT_FETCH_ALLOW_HOSTS"] = strings.TrimPrefix(srv.URL, "http://") // the test server is on loopback
 	r := runCLI(t, env, "ingest", outside, srv.URL+"/news/bridge-closes")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)

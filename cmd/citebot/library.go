@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -24,11 +25,14 @@ func (a *app) newLibrary(ix *index.Index) (*library.Library, error) {
 		Index:       ix,
 		SeedsDir:    a.cfg.SeedsDir,
 		ArticlesDir: filepath.Join(a.cfg.DataDir, "articles"),
+		ServersDir:  filepath.Join(a.cfg.DataDir, "servers"),
 		Load:        article.LoadOptions{MaxBytes: a.cfg.MaxArticleBytes},
 		Fetch: article.FetchOptions{
-			Client:   a.httpClient(),
-			Timeout:  a.cfg.FetchTimeout,
-			MaxBytes: a.cfg.MaxArticleBytes,
+			Client:       a.httpClient(),
+			Timeout:      a.cfg.FetchTimeout,
+			MaxBytes:     a.cfg.MaxArticleBytes,
+			AllowHosts:   a.cfg.FetchAllowHosts,
+			AllowPrivate: a.allowPrivate,
 		},
 		Logger: a.logger,
 	}
@@ -66,20 +70,34 @@ func (a *app) embedder() (retrieval.Embedder, error) {
 	return e, nil
 }
 
+// syncMode says what the start-of-command sync may do to the store.
+type syncMode int
+
+const (
+	// readOnly keeps the store as built: with other embedding or chunking
+	// settings it warns once and answers from the store as it is.
+	readOnly syncMode = iota
+	// rebuild lets `ingest` re-embed when the settings changed.
+	rebuild
+	// reembed re-embeds everything (`ingest --reembed`).
+	reembed
+)
+
 // openIndex opens the store and brings it in step with the article files:
 // new and changed articles are embedded, removed ones dropped. Unchanged
-// articles cost nothing, so every command can do this at start.
+// articles cost nothing, so every command can do this at start; only
+// `ingest` may change how the store is built.
 func (a *app) openIndex(ctx context.Context) (*index.Index, error) {
-	_, ix, err := a.openLibrary(ctx)
+	_, ix, _, err := a.openLibrary(ctx, readOnly)
 	return ix, err
 }
 
-// openLibrary is openIndex that also returns the library, for commands
-// that add to it. The caller closes the index.
-func (a *app) openLibrary(ctx context.Context) (*library.Library, *index.Index, error) {
+// openLibrary is openIndex that also returns the library and what the sync
+// changed, for commands that add to it. The caller closes the index.
+func (a *app) openLibrary(ctx context.Context, mode syncMode) (*library.Library, *index.Index, library.Report, error) {
 	emb, err := a.embedder()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, library.Report{}, err
 	}
 	ix, err := index.Open(ctx, index.Config{
 		DataDir:  a.cfg.DataDir,
@@ -89,46 +107,61 @@ func (a *app) openLibrary(ctx context.Context) (*library.Library, *index.Index, 
 		Logger:   a.logger,
 	})
 	if err != nil {
-		return nil, nil, err // "open store DIR/citebot.db: ..."
+		return nil, nil, library.Report{}, err // "open store DIR/citebot.db: ..."
 	}
 	lib, err := a.newLibrary(ix)
+	var rep library.Report
 	if err == nil {
-		err = a.sync(ctx, lib)
+		rep, err = a.sync(ctx, lib, mode)
 	}
 	if err != nil {
 		ix.Close()
-		return nil, nil, err
+		return nil, nil, rep, err
 	}
-	return lib, ix, nil
+	return lib, ix, rep, nil
 }
 
 // sync brings the index in step with the library, with a progress bar.
-func (a *app) sync(ctx context.Context, lib *library.Library) error {
+func (a *app) sync(ctx context.Context, lib *library.Library, mode syncMode) (library.Report, error) {
 	bar := newProgress(a.stderr, a.logger)
-	report, err := lib.Sync(ctx, bar.update)
+	report, err := lib.Sync(ctx, library.SyncOptions{KeepBuild: mode == readOnly, Reembed: mode == reembed, Progress: bar.update})
 	bar.finish()
+	if errors.Is(err, index.ErrBuildDiffers) {
+		fmt.Fprintf(a.stderr, "warning: %v; answering from the store as built (run `citebot ingest --reembed` to rebuild it)\n", err)
+		return report, nil
+	}
 	if err != nil {
-		return err
+		return report, err
 	}
 	if report.Added+report.Updated+report.Unchanged == 0 {
 		a.logger.Warn("no articles to index: add some with `citebot ingest PATH|URL`")
 	}
-	return nil
+	return report, nil
 }
 
 // openEngine opens the index and wraps it in the answer engine, with an
 // LLM when one is configured and the offline extractive mode otherwise.
 func (a *app) openEngine(ctx context.Context) (*answer.Engine, *index.Index, error) {
-	ix, err := a.openIndex(ctx)
+	_, eng, ix, err := a.openEngineLibrary(ctx)
+	return eng, ix, err
+}
+
+// openEngineLibrary is openEngine that also returns the library, for serve.
+func (a *app) openEngineLibrary(ctx context.Context) (*library.Library, *answer.Engine, *index.Index, error) {
+	scope, err := guildScope(a.guildFlag)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	lib, ix, _, err := a.openLibrary(ctx, readOnly)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	eng, err := a.newEngine(ix)
 	if err != nil {
 		ix.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return eng, ix, nil
+	return lib, eng.In(scope), ix, nil
 }
 
 func (a *app) newEngine(ix *index.Index) (*answer.Engine, error) {

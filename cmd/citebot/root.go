@@ -28,8 +28,14 @@ type app struct {
 	seedsFlag string
 	envFile   string
 
-	cfg    Config
-	logger *slog.Logger
+	cfg Config
+	// allowPrivate is `ingest --allow-private`: URL ingestion may reach
+	// private and loopback addresses.
+	allowPrivate bool
+	// guildFlag is --guild on the commands that answer: that server's view
+	// (shared library plus its own articles).
+	guildFlag string
+	logger    *slog.Logger
 
 	// discordClient, when set by a test, carries Discord traffic to a
 	// fake Discord; nil in production.
@@ -94,6 +100,8 @@ OpenAI-compatible chat model (OpenAI, Ollama, vLLM, llama.cpp).`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		a.ingestCommand(),
+		a.sourcesCommand(),
+		a.forgetCommand(),
 		a.articlesCommand(),
 		a.searchCommand(),
 		a.askCommand(),
@@ -120,6 +128,12 @@ func (a *app) setup() error {
 	a.cfg = cfg
 	a.logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	return nil
+}
+
+// addGuildFlag adds --guild, the Discord server whose view a command
+// answers from.
+func (a *app) addGuildFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&a.guildFlag, "guild", "", "answer from this Discord server's view (server ID): the shared library plus its own articles")
 }
 
 // addKFlag adds -k, the number of passages. It starts at answer.DefaultK

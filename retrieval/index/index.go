@@ -47,6 +47,9 @@ type Index struct {
 	// changed size; the next Ingest re-embeds everything.
 	vectorsStale atomic.Bool
 
+	// generation counts changes to memory (see Generation).
+	generation atomic.Int64
+
 	// mu guards the fields below: a query holds it for reading while it
 	// reads chromem and the maps, an ingest holds it for writing while it
 	// brings both in step with a committed transaction.
@@ -252,6 +255,11 @@ func (ix *Index) scanChunks(ctx context.Context, snap store.Snapshot, n, dim int
 func sortChunks(cs []*chunkEntry) {
 	slices.SortFunc(cs, func(a, b *chunkEntry) int { return a.chunk.Ordinal - b.chunk.Ordinal })
 }
+
+// Generation returns a number that changes whenever the articles in
+// memory do (an ingest, a removal, a sync of another process's changes),
+// so callers can cache listings and know when to refresh them.
+func (ix *Index) Generation() int64 { return ix.generation.Load() }
 
 // Count returns the number of chunks indexed.
 func (ix *Index) Count() int {

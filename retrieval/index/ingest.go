@@ -330,6 +330,7 @@ func (ix *Index) applyGroup(group []ingestWork, chunks [][]retrieval.Chunk, vecs
 		}
 	}
 	ix.mu.Lock()
+	ix.generation.Add(1)
 	defer ix.mu.Unlock()
 	ctx := context.Background() // memory only: must not stop half way
 	vi := 0
@@ -427,6 +428,7 @@ func (ix *Index) remove(ctx context.Context, ids []string) error {
 		return err
 	}
 	ix.mu.Lock()
+	ix.generation.Add(1)
 	for _, id := range ids {
 		ix.dropArticleLocked(id)
 	}
@@ -461,6 +463,7 @@ func (ix *Index) reset(ctx context.Context, next store.Manifest, from string) er
 	}
 	ix.manifest = next
 	ix.mu.Lock()
+	ix.generation.Add(1)
 	defer ix.mu.Unlock()
 	ix.coll = newCollection()
 	ix.lex = newLexicalIndex()
@@ -488,6 +491,7 @@ func (ix *Index) updatePaths(ctx context.Context, moved []retrieval.Article) err
 		return err
 	}
 	ix.mu.Lock()
+	ix.generation.Add(1)
 	for _, a := range moved {
 		if ae := ix.articles[a.ID]; ae != nil {
 			ae.meta.Path = a.Path

@@ -190,6 +190,7 @@ func (ix *Index) readDelta(ctx context.Context, snap store.Snapshot, ids []strin
 // It cannot fail, so a search sees either the old or the new version.
 func (ix *Index) applyDelta(d *articleDelta, m store.Manifest) []Change {
 	ix.mu.Lock()
+	ix.generation.Add(1)
 	defer ix.mu.Unlock()
 	ix.manifest = m
 	if ix.dim == 0 && len(d.docs) > 0 {
@@ -248,6 +249,7 @@ func (ix *Index) reload(ctx context.Context, last int64) ([]Change, error) {
 		}
 	}
 	ix.mu.Lock()
+	ix.generation.Add(1)
 	ix.manifest = fresh.manifest
 	ix.coll, ix.lex, ix.dim = fresh.coll, fresh.lex, fresh.dim
 	ix.byRow, ix.byDoc, ix.articles = fresh.byRow, fresh.byDoc, fresh.articles

@@ -43,9 +43,13 @@ func TestSyncAppliesAnotherProcessesChanges(t *testing.T) {
 	if r.Count() != 0 {
 		t.Fatalf("reader saw %d chunks before syncing", r.Count())
 	}
+	gen := r.Generation()
 	changes, err := r.Sync(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if r.Generation() == gen {
+		t.Error("Generation did not change with the synced articles")
 	}
 	if len(changes) != 3 || changes[0].Kind != "added" || r.Count() != w.Count() {
 		t.Fatalf("first sync: %+v, reader %d chunks, writer %d", changes, r.Count(), w.Count())
@@ -86,8 +90,9 @@ func TestSyncAppliesAnotherProcessesChanges(t *testing.T) {
 	if ps, _ := r.Search(ctx, "forest2", retrieval.SearchOptions{K: 3}); len(ps) > 0 && ps[0].Article.ID == "art-02" {
 		t.Error("a removed article is still found")
 	}
-	// Nothing new: nothing to do.
-	if changes, err := r.Sync(ctx); err != nil || len(changes) != 0 {
+	// Nothing new: nothing to do, and the generation stays.
+	gen = r.Generation()
+	if changes, err := r.Sync(ctx); err != nil || len(changes) != 0 || r.Generation() != gen {
 		t.Errorf("idle sync = %+v, %v", changes, err)
 	}
 }

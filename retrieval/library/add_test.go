@@ -25,7 +25,8 @@ func TestAddFileAndURLAreSavedAndIndexed(t *testing.T) {
 		fmt.Fprint(w, bridgePage)
 	}))
 	defer srv.Close()
-	tl := newTestLibrary(t, nil)
+	// The test server is on loopback: the operator's allow-list lets it through.
+	tl := newTestLibrary(t, func(c *Config) { c.Fetch.AllowHosts = []string{strings.TrimPrefix(srv.URL, "http://")} })
 	ctx := context.Background()
 	outside := filepath.Join(t.TempDir(), "festival.md")
 	writeFile(t, outside, "# Lantern festival returns\nAuthor: K. Reporter\n\nThousands of lanterns lit the canal on Saturday.\n")

@@ -18,6 +18,8 @@ const (
 	// events do not arrive, and the moment it picks up folders another
 	// process registered.
 	DefaultRescanInterval = time.Minute
+	// DefaultSourcesInterval is how often Watch looks for new sources.
+	DefaultSourcesInterval = 2 * time.Second
 	// settleDelay lets a burst of events (an editor's save, a copied
 	// folder) end before one sync handles all of it.
 	settleDelay = 300 * time.Millisecond
@@ -27,6 +29,10 @@ const (
 type WatchOptions struct {
 	// Rescan is the periodic full rescan (DefaultRescanInterval when 0).
 	Rescan time.Duration
+	// Sources is how often Watch looks for folders registered meanwhile
+	// (by another process): a cheap read of the store (DefaultSourcesInterval
+	// when 0).
+	Sources time.Duration
 	// OnSync, if set, receives every sync's report and error (tests and
 	// logs).
 	OnSync func(Report, error)
@@ -42,6 +48,9 @@ func (l *Library) Watch(ctx context.Context, opts WatchOptions) error {
 	if opts.Rescan <= 0 {
 		opts.Rescan = DefaultRescanInterval
 	}
+	if opts.Sources <= 0 {
+		opts.Sources = DefaultSourcesInterval
+	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -51,6 +60,8 @@ func (l *Library) Watch(ctx context.Context, opts WatchOptions) error {
 	l.watchAll(ctx, w, watched)
 	rescan := time.NewTicker(opts.Rescan)
 	defer rescan.Stop()
+	sources := time.NewTicker(opts.Sources)
+	defer sources.Stop()
 	var settle <-chan time.Time
 	for {
 		select {
@@ -78,6 +89,10 @@ func (l *Library) Watch(ctx context.Context, opts WatchOptions) error {
 		case <-rescan.C:
 			l.watchAll(ctx, w, watched)
 			l.syncForWatch(ctx, opts, "periodic rescan")
+		case <-sources.C:
+			if l.watchAll(ctx, w, watched) {
+				l.syncForWatch(ctx, opts, "a folder was registered")
+			}
 		}
 	}
 }
@@ -101,12 +116,13 @@ func (l *Library) syncForWatch(ctx context.Context, opts WatchOptions, why strin
 	}
 }
 
-// watchAll adds every folder of the library (and its subfolders) to w.
-func (l *Library) watchAll(ctx context.Context, w *fsnotify.Watcher, watched map[string]bool) {
+// watchAll adds every folder of the library (and its subfolders) to w. It
+// reports whether a source folder was new to the watch.
+func (l *Library) watchAll(ctx context.Context, w *fsnotify.Watcher, watched map[string]bool) bool {
 	origins, err := l.origins(ctx)
 	if err != nil {
 		l.log.Warn("could not list the library's folders", "err", err.Error())
-		return
+		return false
 	}
 	dirs := []string{l.cfg.ArticlesDir}
 	if l.cfg.ServersDir != "" {
@@ -117,9 +133,17 @@ func (l *Library) watchAll(ctx context.Context, w *fsnotify.Watcher, watched map
 			dirs = append(dirs, o.dir)
 		}
 	}
+	fresh := false
 	for _, d := range dirs {
+		if !watched[d] {
+			if _, err := os.Stat(d); err == nil {
+				fresh = true
+				l.log.Info("following folder", "path", d)
+			}
+		}
 		l.watchTree(w, d, watched)
 	}
+	return fresh
 }
 
 // watchTree adds dir and its subfolders (not hidden ones) to w. A folder

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/citebot/citebot/bot/discordtest"
+)
+
+// TestHelperCitebot is not a test: run with CITEBOT_HELPER_ARGS set, the
+// test binary becomes citebot, so live tests can run `citebot ingest` in a
+// real second process.
+func TestHelperCitebot(t *testing.T) {
+	raw := os.Getenv("CITEBOT_HELPER_ARGS")
+	if raw == "" {
+		t.Skip("helper process only")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(raw), &args); err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	err := run(context.Background(), args, os.Getenv, os.Stdout, &errOut)
+	os.Stderr.Write(errOut.Bytes())
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// otherProcess runs citebot with args in a child process with env.
+func otherProcess(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	raw, _ := json.Marshal(args)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCitebot$")
+	cmd.Env = []string{"CITEBOT_HELPER_ARGS=" + string(raw), "HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("citebot %v in another process: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// lockedBuffer is a log sink safe for concurrent writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// liveServe is `citebot serve` running in this process against a fake
+// Discord.
+type liveServe struct {
+	t    *testing.T
+	fake *discordtest.Server
+	logs *lockedBuffer
+	env  map[string]string
+}
+
+func startServe(t *testing.T, env map[string]string) *liveServe {
+	t.Helper()
+	fake := discordtest.NewServer(discordtest.Options{})
+	t.Cleanup(fake.Close)
+	env["DISCORD_TOKEN"] = fake.Token()
+	logs := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &app{getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: logs, discordClient: fake.Client()}
+	root := a.rootCommand()
+	root.SetArgs([]string{"serve"})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	rctx, rcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer rcancel()
+	if err := fake.WaitReady(rctx); err != nil {
+		t.Fatalf("serve never connected: %v\n%s", err, logs.String())
+	}
+	return &liveServe{t: t, fake: fake, logs: logs, env: env}
+}
+
+// ask sends /ask and returns the final answer text and its sources.
+func (s *liveServe) ask(q string) (text, sources string) {
+	s.t.Helper()
+	before := strings.Count(s.logs.String(), "msg=answered")
+	sent := s.fake.SlashCommand(discordtest.Actor{UserID: "u1", Username: "u1", GuildID: "1001", ChannelID: "c1"}, "ask", discordtest.String("question", q))
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(s.logs.String(), "msg=answered") <= before {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no answer to %q\n%s", q, s.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	orig, _ := s.fake.OriginalResponse(sent.ID)
+	for _, e := range orig.Embeds {
+		sources += e.Title + "\n" + e.Description + "\n"
+	}
+	return orig.Content, sources
+}
+
+// offered returns the /summarize autocomplete choices for typed.
+func (s *liveServe) offered(typed string) string {
+	s.t.Helper()
+	sent := s.fake.Autocomplete(discordtest.Actor{UserID: "u1", Username: "u1", GuildID: "1001", ChannelID: "c1"}, "summarize", discordtest.Focused("article", typed))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := s.fake.WaitCall(ctx, func(c discordtest.Call) bool {
+		return c.Method == "POST" && strings.HasSuffix(c.Path, "/interactions/"+sent.ID+"/"+sent.Token+"/callback")
+	})
+	if err != nil {
+		s.t.Fatalf("no autocomplete answer: %v", err)
+	}
+	raw, _ := json.Marshal(c.Body)
+	return string(raw)
+}
+
+// eventually asks q until ok holds for the answer, within 5 s.
+func (s *liveServe) eventually(q, what string, ok func(text, sources string) bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		text, sources := s.ask(q)
+		if strings.Contains(text, "couldn't answer") {
+			s.t.Fatalf("an answer failed while the library changed: %q", text)
+		}
+		if ok(text, sources) {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("within 5 s: %s; last answer %q, sources %q", what, text, sources)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+const lighthouseArticle = `---
+title: Lighthouse keepers return to Skerryvore
+---
+
+The Skerryvore lighthouse will be staffed again from June, the Northern Lighthouse Board said.
+
+Two keepers will live on the rock in shifts of four weeks, polishing the lens every morning.
+`
+
+// A running bot follows the library: an article that `citebot ingest` adds
+// in another process is cited within seconds, an edit is cited in its new
+// wording, and a forgotten article is no longer cited or offered, all
+// without a restart and with every answer meanwhile succeeding.
+func TestServeFollowsTheLibraryLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second process")
+	}
+	data := t.TempDir()
+	env := map[string]string{"CITEBOT_DATA_DIR": data, "CITEBOT_SYNC_INTERVAL": "100ms", "CITEBOT_RESCAN_INTERVAL": "1h", "CITEBOT_LOG_LEVEL": "info", "DISCORD_RATE_PER_MINUTE": "1000"}
+	s := startServe(t, env)
+	const q = "How long are the keepers' shifts at Skerryvore?"
+	if _, sources := s.ask(q); strings.Contains(sources, "Skerryvore") {
+		t.Fatalf("cited before it was added: %q", sources)
+	}
+
+	file := filepath.Join(t.TempDir(), "skerryvore.md")
+	if err := os.WriteFile(file, []byte(lighthouseArticle), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	childEnv := map[string]string{"CITEBOT_DATA_DIR": data, "CITEBOT_LOG_LEVEL": "warn"}
+	out := otherProcess(t, childEnv, "ingest", file)
+	if !strings.Contains(out, "added 1,") {
+		t.Fatalf("ingest said %q", out)
+	}
+	s.eventually(q, "the new article is cited", func(text, sources string) bool {
+		return strings.Contains(sources, "Lighthouse keepers return") && strings.Contains(text, "four weeks")
+	})
+	if got := s.offered("Lighthouse"); !strings.Contains(got, "skerryvore") {
+		t.Errorf("/summarize autocomplete does not offer the new article: %s", got)
+	}
+
+	edited := strings.Replace(lighthouseArticle, "shifts of four weeks", "shifts of six weeks", 1)
+	if err := os.WriteFile(file, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	otherProcess(t, childEnv, "ingest", file)
+	s.eventually(q, "the edited wording is cited", func(text, _ string) bool { return strings.Contains(text, "six weeks") })
+
+	otherProcess(t, childEnv, "forget", "skerryvore")
+	s.eventually(q, "the forgotten article is no longer cited", func(text, sources string) bool {
+		return !strings.Contains(sources, "Lighthouse keepers") && !strings.Contains(text, "six weeks")
+	})
+	if got := s.offered("Lighthouse"); strings.Contains(got, "skerryvore") {
+		t.Errorf("/summarize autocomplete still offers the forgotten article: %s", got)
+	}
+	if !strings.Contains(s.logs.String(), "article=skerryvore") {
+		t.Errorf("serve did not log the live changes:\n%s", s.logs.String())
+	}
+}
+
+// A folder registered by `citebot ingest DIR` in another process is
+// followed by the running bot: an edit there is cited in its new wording,
+// and a deleted file is no longer cited, with no other command run.
+func TestServeFollowsARegisteredFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second process")
+	}
+	data := t.TempDir()
+	env := map[string]string{"CITEBOT_DATA_DIR": data, "CITEBOT_SYNC_INTERVAL": "100ms", "CITEBOT_RESCAN_INTERVAL": "1h", "CITEBOT_LOG_LEVEL": "info", "DISCORD_RATE_PER_MINUTE": "1000"}
+	s := startServe(t, env)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "skerryvore.md")
+	if err := os.WriteFile(file, []byte(lighthouseArticle), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := otherProcess(t, map[string]string{"CITEBOT_DATA_DIR": data, "CITEBOT_LOG_LEVEL": "warn"}, "ingest", dir)
+	if !strings.Contains(out, "registered folder "+dir) {
+		t.Fatalf("ingest DIR said %q", out)
+	}
+	const q = "How long are the keepers' shifts at Skerryvore?"
+	s.eventually(q, "the folder's article is cited", func(text, _ string) bool { return strings.Contains(text, "four weeks") })
+	// Give the watcher time to pick the new folder up (it polls the
+	// registered sources every CITEBOT_SYNC_INTERVAL), then edit.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(s.logs.String(), `msg="following folder" path=`+dir) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	edited := strings.Replace(lighthouseArticle, "shifts of four weeks", "shifts of two weeks", 1)
+	if err := os.WriteFile(file, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually(q, "the edit in the folder is cited", func(text, _ string) bool { return strings.Contains(text, "two weeks") })
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually(q, "the deleted file is no longer cited", func(text, sources string) bool {
+		return !strings.Contains(sources, "Lighthouse keepers") && !strings.Contains(text, "two weeks")
+	})
+}
