@@ -61,14 +61,16 @@ func (g *guard) client(base *http.Client, maxRedirects int) *http.Client {
 	if base != nil {
 		c = *base
 	}
-	var proxy func(*http.Request) (*url.URL, error)
+	rt := &guardedRoundTripper{next: c.Transport, guard: g}
 	switch t := c.Transport.(type) {
 	case nil:
-		c.Transport, proxy = g.transport(http.DefaultTransport.(*http.Transport))
+		rt.next, rt.proxy = g.transport(http.DefaultTransport.(*http.Transport))
+		rt.owned = true
 	case *http.Transport:
-		c.Transport, proxy = g.transport(t)
+		rt.next, rt.proxy = g.transport(t)
+		rt.owned = true
 	}
-	c.Transport = &guardedRoundTripper{next: c.Transport, guard: g, proxy: proxy}
+	c.Transport = rt
 	inner := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > maxRedirects {
@@ -101,6 +103,16 @@ type guardedRoundTripper struct {
 	next  http.RoundTripper
 	guard *guard
 	proxy func(*http.Request) (*url.URL, error) // the transport's Proxy; nil when unknown or none
+	owned bool                                  // next is this fetch's own clone
+}
+
+// CloseIdleConnections closes the idle connections of this fetch's own
+// transport (http.Client.CloseIdleConnections calls it), never those of a
+// caller's RoundTripper.
+func (rt *guardedRoundTripper) CloseIdleConnections() {
+	if t, ok := rt.next.(*http.Transport); ok && rt.owned {
+		t.CloseIdleConnections()
+	}
 }
 
 func (rt *guardedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -137,7 +137,9 @@ func fetch(ctx context.Context, u *url.URL, id string, opts FetchOptions) (retri
 	}
 	req.Header.Set("User-Agent", "citebot (+https://github.com/citebot/citebot)")
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/markdown,text/plain;q=0.9,*/*;q=0.1")
-	resp, err := g.client(opts.Client, opts.maxRedirects()).Do(req)
+	client := g.client(opts.Client, opts.maxRedirects())
+	defer client.CloseIdleConnections() // the transport is this fetch's own
+	resp, err := client.Do(req)
 	if err != nil {
 		return retrieval.Article{}, u, explainFetchError(ctx, err, timeout)
 	}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // The fetch guard keeps a stranger's URL (a Discord user can make the bot
@@ -122,8 +124,12 @@ func embeddedIPv4(ip netip.Addr) []netip.Addr {
 // address actually dialled is not ours to see (behind a proxy, or through
 // a caller's own RoundTripper) and to refuse obvious cases early: literal
 // IPs in any refused class, in any notation a resolver might accept
-// (0x7f.1, 2130706433, 0177.0.0.1), and localhost names.
+// (0x7f.1, 2130706433, 0177.0.0.1), and localhost names, also spelled in
+// Unicode look-alikes.
 func hostRefusal(host string) string {
+	if ascii, err := idna.Lookup.ToASCII(host); err == nil {
+		host = ascii // as the transport will send it: ｌｏｃａｌｈｏｓｔ is localhost
+	}
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return reasonLoopback

@@ -112,6 +112,9 @@ func TestHostRefusal(t *testing.T) {
 		{"localhost", reasonLoopback},
 		{"LOCALHOST.", reasonLoopback},
 		{"app.localhost", reasonLoopback},
+		{"ｌｏｃａｌｈｏｓｔ", reasonLoopback}, // fullwidth, mapped by IDNA
+		{"１２７.0.0.1", reasonLoopback},
+		{"bücher.example", ""},
 		{"127.0.0.1", reasonLoopback},
 		{"::1", reasonLoopback},
 		{"::ffff:127.0.0.1", reasonLoopback},

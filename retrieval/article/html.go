@@ -38,9 +38,10 @@ func ParseHTML(id string, data []byte, pageURL string, opts LoadOptions) (retrie
 // The page may come from a stranger, so the work is bounded (see
 // htmllimits.go): a page nested deeper than MaxHTMLDepth or with more than
 // MaxHTMLElements elements is refused (ErrHTMLTooDeep,
-// ErrHTMLTooManyElements) before it is parsed, extraction that outlasts
-// LoadOptions.ParseTimeout fails with ErrHTMLTooSlow, and when ctx is done
-// it returns ctx.Err() promptly.
+// ErrHTMLTooManyElements) before it is parsed, one whose text is too large
+// for its depth (ErrHTMLTooComplex) before readability runs, extraction
+// that outlasts LoadOptions.ParseTimeout fails with ErrHTMLTooSlow, and
+// when ctx is done it returns ctx.Err() promptly.
 func ParseHTMLContext(ctx context.Context, id string, data []byte, pageURL string, opts LoadOptions) (retrieval.Article, error) {
 	if limit := opts.maxBytes(); int64(len(data)) > limit {
 		return retrieval.Article{}, fmt.Errorf("%w: %d bytes, the limit is %d", ErrArticleTooLarge, len(data), limit)
