@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/citebot/citebot/bot/discordtest"
 )
 
@@ -104,11 +108,20 @@ func startServe(t *testing.T, env map[string]string) *liveServe {
 	return &liveServe{t: t, fake: fake, logs: logs, env: env}
 }
 
-// ask sends /ask and returns the final answer text and its sources.
+// member is an ordinary member of server 1001.
+var member = discordtest.Actor{UserID: "u1", Username: "u1", GuildID: "1001", ChannelID: "c1"}
+
+// ask sends /ask as member and returns the final answer text and its
+// sources.
 func (s *liveServe) ask(q string) (text, sources string) {
 	s.t.Helper()
+	return s.askAs(member, q)
+}
+
+func (s *liveServe) askAs(who discordtest.Actor, q string) (text, sources string) {
+	s.t.Helper()
 	before := strings.Count(s.logs.String(), "msg=answered")
-	sent := s.fake.SlashCommand(discordtest.Actor{UserID: "u1", Username: "u1", GuildID: "1001", ChannelID: "c1"}, "ask", discordtest.String("question", q))
+	sent := s.fake.SlashCommand(who, "ask", discordtest.String("question", q))
 	deadline := time.Now().Add(20 * time.Second)
 	for strings.Count(s.logs.String(), "msg=answered") <= before {
 		if time.Now().After(deadline) {
@@ -256,4 +269,82 @@ func TestServeFollowsARegisteredFolder(t *testing.T) {
 	s.eventually(q, "the deleted file is no longer cited", func(text, sources string) bool {
 		return !strings.Contains(sources, "Lighthouse keepers") && !strings.Contains(text, "two weeks")
 	})
+}
+
+// reply waits for the (ephemeral) final reply to a curation command.
+func (s *liveServe) reply(sent discordtest.Sent) string {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := s.fake.WaitCall(ctx, func(c discordtest.Call) bool {
+		return c.Method == "PATCH" && strings.Contains(c.Path, "/"+sent.Token+"/messages/@original")
+	}); err != nil {
+		s.t.Fatalf("no reply: %v\n%s", err, s.logs.String())
+	}
+	m, _ := s.fake.OriginalResponse(sent.ID)
+	return m.Content
+}
+
+// Curators add articles to their own server's library from Discord, through
+// the real library and the guarded fetcher: answerable there at once, never
+// in another server or a DM; others are refused; /forget removes it.
+func TestServeCuratorsAddFromDiscord(t *testing.T) {
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><head><title>Ferry timetable changes</title></head><body><article><h1>Ferry timetable changes</h1>
+<p>From Monday the island ferry leaves the harbour every forty minutes instead of every hour.</p>
+<p>The last crossing of the day moves to half past eleven at night.</p></article></body></html>`)
+	}))
+	defer page.Close()
+	data := t.TempDir()
+	env := map[string]string{"CITEBOT_DATA_DIR": data, "CITEBOT_LOG_LEVEL": "info", "DISCORD_RATE_PER_MINUTE": "1000",
+		"CITEBOT_FETCH_ALLOW_HOSTS": strings.TrimPrefix(page.URL, "http://")}
+	s := startServe(t, env)
+	curator := member
+	curator.UserID, curator.Permissions = "boss", discordtest.MemberPermissions|discordgo.PermissionManageGuild
+
+	if got := s.reply(s.fake.SlashCommand(member, "ingest", discordtest.String("url", page.URL+"/ferry"))); !strings.Contains(got, "Only members with the Manage Server permission") {
+		t.Errorf("a member without the permission got %q", got)
+	}
+	got := s.reply(s.fake.SlashCommand(curator, "ingest", discordtest.String("url", page.URL+"/ferry")))
+	if !strings.HasPrefix(got, "Added **Ferry timetable changes**") || !strings.Contains(got, "You can ask about it now.") {
+		t.Fatalf("/ingest url replied %q\n%s", got, s.logs.String())
+	}
+	const q = "How often does the island ferry leave the harbour?"
+	if text, sources := s.ask(q); !strings.Contains(sources, "Ferry timetable changes") || !strings.Contains(text, "forty minutes") {
+		t.Errorf("server 1001 after /ingest: %q, sources %q", text, sources)
+	}
+	other := discordtest.Actor{UserID: "u2", Username: "u2", GuildID: "2002", ChannelID: "c2"}
+	dm := discordtest.Actor{UserID: "u3", Username: "u3", ChannelID: "dm-u3"}
+	for name, who := range map[string]discordtest.Actor{"another server": other, "a DM": dm} {
+		if text, sources := s.askAs(who, q); strings.Contains(sources, "Ferry") || strings.Contains(text, "forty minutes") {
+			t.Errorf("%s sees the server's article: %q", name, text)
+		}
+	}
+	// The same link again is the same content.
+	if got := s.reply(s.fake.SlashCommand(curator, "ingest", discordtest.String("url", page.URL+"/ferry"))); !strings.Contains(got, "already in the library") {
+		t.Errorf("second /ingest of the same page: %q", got)
+	}
+	// A file attachment.
+	att := s.fake.Attach("c1", discordtest.AttachmentSpec{Filename: "lighthouse.md", ContentType: "text/markdown", Data: []byte(lighthouseArticle)})
+	if got := s.reply(s.fake.SlashCommand(curator, "ingest", discordtest.Attachment("file", att))); !strings.HasPrefix(got, "Added **Lighthouse keepers return to Skerryvore**") {
+		t.Errorf("/ingest file replied %q", got)
+	}
+	if text, _ := s.ask("How long are the keepers' shifts at Skerryvore?"); !strings.Contains(text, "four weeks") {
+		t.Errorf("the attached article is not answered: %q", text)
+	}
+	// A private address, not on the allow-list, is refused in one sentence.
+	if got := s.reply(s.fake.SlashCommand(curator, "ingest", discordtest.String("url", "http://169.254.169.254/latest/meta-data"))); !strings.Contains(got, "I can't fetch that") {
+		t.Errorf("a metadata address gave %q", got)
+	}
+	files, _ := filepath.Glob(filepath.Join(data, "servers", "1001", "articles", "*.md"))
+	if len(files) != 2 {
+		t.Errorf("saved files for server 1001: %v", files)
+	}
+	if got := s.reply(s.fake.SlashCommand(curator, "forget", discordtest.String("article", "lighthouse"))); !strings.HasPrefix(got, "Removed **Lighthouse keepers") {
+		t.Errorf("/forget replied %q", got)
+	}
+	if text, sources := s.ask("How long are the keepers' shifts at Skerryvore?"); strings.Contains(sources, "Lighthouse") || strings.Contains(text, "four weeks") {
+		t.Errorf("a forgotten article is still answered: %q", text)
+	}
 }
