@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/citebot/citebot/retrieval"
@@ -27,6 +28,9 @@ type IngestOptions struct {
 	// Reembed re-chunks and re-embeds every article even when the settings
 	// match (`ingest --reembed`).
 	Reembed bool
+	// Keep names stored articles that Prune must leave as they are although
+	// the list lacks them (their files exist but could not be read now).
+	Keep []string
 }
 
 // ErrBuildDiffers is returned (wrapped) by an Ingest with KeepBuild when
@@ -128,7 +132,14 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 	// A fresh store learns its embedder here; the first commit records it.
 	ix.manifest.Embedder, ix.manifest.Model, ix.manifest.Chunker = current.Embedder, current.Model, current.Chunker
 	if opts.Prune {
-		gone, err := ix.prune(ctx, seen)
+		keep := seen
+		if len(opts.Keep) > 0 {
+			keep = maps.Clone(seen)
+			for _, id := range opts.Keep {
+				keep[id] = true
+			}
+		}
+		gone, err := ix.prune(ctx, keep)
 		rep.Removed, rep.IDs.Removed = len(gone), gone
 		if err != nil {
 			return rep, err

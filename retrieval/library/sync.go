@@ -53,6 +53,7 @@ func (l *Library) Sync(ctx context.Context, opts SyncOptions) (Report, error) {
 	ix := l.cfg.Index
 	rep.IngestReport, err = ix.Ingest(ctx, list, index.IngestOptions{
 		Prune: true, Progress: opts.Progress, KeepBuild: opts.KeepBuild, Reembed: opts.Reembed,
+		Keep: l.stillThere(ctx, rep.Skipped),
 	})
 	if err != nil {
 		return rep, err // "ingest: ...", "prune: ...": the index names the step
@@ -88,6 +89,30 @@ func (l *Library) loadAll(ctx context.Context, rep *Report) ([]retrieval.Article
 		l.log.Info("article ID already taken by another source; using its own", "path", r.Path, "id", r.ID)
 	}
 	return list, nil
+}
+
+// stillThere returns the stored articles whose files were skipped but still
+// exist (unreadable for now, or broken by an edit in progress): they stay
+// as they were until the file reads again. Only a file that is gone takes
+// its article out of the library.
+func (l *Library) stillThere(ctx context.Context, skipped []Skipped) []string {
+	if len(skipped) == 0 {
+		return nil
+	}
+	exists := map[string]bool{}
+	for _, s := range skipped {
+		if _, err := os.Lstat(s.Path); err == nil {
+			exists[s.Path] = true
+		}
+	}
+	var keep []string
+	for _, a := range l.articleMap(ctx) {
+		if a.Path != "" && exists[a.Path] {
+			keep = append(keep, a.ID)
+			l.log.Warn("article file unreadable; keeping the indexed version", "path", a.Path, "article", a.ID)
+		}
+	}
+	return keep
 }
 
 // seedsSource says where the seeds come from: SeedsDir when it is a

@@ -115,3 +115,39 @@ func TestSyncReportsProgress(t *testing.T) {
 		t.Errorf("last progress %v, want [2 2]", last)
 	}
 }
+
+// A file that exists but cannot be read keeps its article as it was; only
+// a file that is gone removes it.
+func TestSyncKeepsAnUnreadableFilesArticle(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads files whatever their mode; the broken-edit case below covers the rule")
+	}
+	tl := newTestLibrary(t, nil)
+	p := filepath.Join(tl.seeds, "one.md")
+	writeFile(t, p, "# One\n\nApples and orchards.\n")
+	tl.sync(t)
+	if err := os.Chmod(p, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(p, 0o644)
+	rep := tl.sync(t)
+	if len(rep.IDs.Removed) != 0 || !slices.Equal(tl.ids(t), []string{"one"}) {
+		t.Errorf("unreadable file: removed %v, library %v", rep.IDs.Removed, tl.ids(t))
+	}
+}
+
+func TestSyncKeepsTheOldVersionOfABrokenFile(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	p := filepath.Join(tl.seeds, "one.md")
+	writeFile(t, p, "# One\n\nApples and orchards.\n")
+	tl.sync(t)
+	writeFile(t, p, "\x00\x01\x02 half-written binary")
+	rep := tl.sync(t)
+	if len(rep.Skipped) != 1 || len(rep.IDs.Removed) != 0 || !slices.Equal(tl.ids(t), []string{"one"}) {
+		t.Errorf("broken file: skipped %v, removed %v, library %v", rep.Skipped, rep.IDs.Removed, tl.ids(t))
+	}
+	os.Remove(p)
+	if rep := tl.sync(t); !slices.Equal(rep.IDs.Removed, []string{"one"}) {
+		t.Errorf("deleted file: removed %v", rep.IDs.Removed)
+	}
+}
