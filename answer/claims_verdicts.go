@@ -110,6 +110,9 @@ func trimClause(text string, s prose.Span) prose.Span {
 	return s
 }
 
+// listMarker matches the bullet or number that opens a list item.
+var listMarker = regexp.MustCompile(`^\s*([-*•]|\d{1,2}[.)])\s+`)
+
 // pleasantry matches sentences that address the reader rather than state
 // a fact.
 var pleasantry = regexp.MustCompile(`(?i)^(i hope|hope this helps|let me know|feel free|please note|thanks|thank you)\b`)
@@ -119,7 +122,7 @@ var pleasantry = regexp.MustCompile(`(?i)^(i hope|hope this helps|let me know|fe
 // refusal ("The articles do not say"), a pleasantry, or a fragment without
 // content words.
 func factual(s string) bool {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(listMarker.ReplaceAllString(s, ""))
 	switch {
 	case len(strings.Fields(s)) < 3 || !attribution.HasContent(s):
 		return false

@@ -16,7 +16,10 @@ import (
 
 var (
 	digitNumber = regexp.MustCompile(`(?i)\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:st|nd|rd|th|s)?(?:\s*(k|thousand|million|mn|m|billion|bn|trillion)\b)?`)
-	wordNumber  = regexp.MustCompile(`(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?(?:\s+(hundred|thousand|million|billion|trillion)\b)?\b`)
+	// articleNumber reads "an hour", "a dozen" and "a million" as numbers
+	// in evidence: "1 hour" and "12 eggs" are what a claim makes of them.
+	articleNumber = regexp.MustCompile(`(?i)\b(a|an)\s+(hundred|thousand|million|billion|dozen|hour|day|week|month|year|decade|century|minute|second|mile|kilometre|kilometer|metre|meter|foot|inch|pound|kilogram)\b`)
+	wordNumber    = regexp.MustCompile(`(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?(?:\s+(hundred|thousand|million|billion|trillion)\b)?\b`)
 )
 
 var wordValue = map[string]float64{
@@ -32,8 +35,9 @@ var scaleValue = map[string]float64{
 }
 
 // numbers returns the values of the numbers in text, normalized to
-// strings. withOne also reads "one" as 1: evidence may spell a number so,
-// but in a claim "one" is mostly a pronoun ("one of the largest").
+// strings. withOne, for evidence, also reads "one" as 1 and "an hour" as
+// 1 (hour): evidence may spell a number so, but in a claim "one" is mostly
+// a pronoun ("one of the largest") and "a" an article.
 func numbers(text string, withOne bool) []string {
 	var out []string
 	for _, m := range digitNumber.FindAllStringSubmatch(text, -1) {
@@ -45,6 +49,20 @@ func numbers(text string, withOne bool) []string {
 			v *= s
 		}
 		out = append(out, formatNumber(v))
+	}
+	if withOne {
+		for _, m := range articleNumber.FindAllStringSubmatch(text, -1) {
+			v := 1.0
+			switch w := strings.ToLower(m[2]); w {
+			case "dozen":
+				v = 12
+			default:
+				if s, ok := scaleValue[w]; ok {
+					v = s
+				}
+			}
+			out = append(out, formatNumber(v))
+		}
 	}
 	for _, m := range wordNumber.FindAllStringSubmatch(text, -1) {
 		head := strings.ToLower(m[1])
