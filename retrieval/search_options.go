@@ -1,5 +1,10 @@
 package retrieval
 
+// MaxK is the most passages one search returns: more is never useful to a
+// reader or a prompt, and an unbounded k turns one request into megabytes
+// of output.
+const MaxK = 100
+
 // DefaultK is the number of passages Search returns when SearchOptions.K
 // is not set.
 const DefaultK = 5

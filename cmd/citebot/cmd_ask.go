@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,8 +16,8 @@ func (a *app) askCommand() *cobra.Command {
 		Short: "Answer a question with numbered citations and a source list",
 		Args:  joinedArgs("a question"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if k < 1 {
-				return usageError{fmt.Errorf("-k must be at least 1, not %d", k)}
+			if err := checkK(k); err != nil {
+				return err
 			}
 			a.cfg.K = k
 			ctx := cmd.Context()

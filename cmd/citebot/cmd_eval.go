@@ -25,8 +25,8 @@ Rows with "answers": [] are questions the articles do not answer: the right
 response is a refusal. Index the articles the questions are about with --seeds.`,
 		Args: exactArgs(1, "one question file (JSON Lines)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if k < 1 {
-				return usageError{fmt.Errorf("-k must be at least 1, not %d", k)}
+			if err := checkK(k); err != nil {
+				return err
 			}
 			items, err := answer.ReadEvalFile(args[0])
 			if err != nil {

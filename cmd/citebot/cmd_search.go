@@ -19,8 +19,8 @@ func (a *app) searchCommand() *cobra.Command {
 		Short: "Show the passages that best match a question (no LLM)",
 		Args:  joinedArgs("a question"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if k < 1 {
-				return usageError{fmt.Errorf("-k must be at least 1, not %d", k)}
+			if err := checkK(k); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			query := strings.Join(args, " ")

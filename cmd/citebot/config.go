@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -350,7 +351,31 @@ func (c Config) redacted() Config {
 	r.ChatAPIKey = redact(c.ChatAPIKey)
 	r.DiscordToken = redact(c.DiscordToken)
 	r.FeedbackSalt = redact(c.FeedbackSalt)
+	r.ChatBaseURL = redactURL(c.ChatBaseURL)
+	r.EmbedBaseURL = redactURL(c.EmbedBaseURL)
 	return r
+}
+
+// redactURL hides what a URL may carry as credentials: the user
+// information (user:password@) and every query value (api-key=…).
+func redactURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[redacted: not a valid URL]"
+	}
+	if u.User != nil {
+		u.User = url.User("[redacted]")
+	}
+	if q := u.Query(); len(q) > 0 {
+		for k := range q {
+			q.Set(k, "[redacted]")
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 func redact(secret string) string {

@@ -148,6 +148,26 @@ func TestConfigRedactsSecrets(t *testing.T) {
 	}
 }
 
+// Credentials inside base URLs are secrets too.
+func TestConfigRedactsCredentialsInURLs(t *testing.T) {
+	env := offlineEnv(t)
+	env["OPENAI_BASE_URL"] = "http://alice:PW-hunter2@127.0.0.1:9/v1?api-key=K-topsecret"
+	for _, args := range [][]string{{"config"}, {"config", "--json"}} {
+		r := runCLI(t, env, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		for _, secret := range []string{"PW-hunter2", "K-topsecret", "alice"} {
+			if strings.Contains(r.stdout+r.stderr, secret) {
+				t.Errorf("%v leaks %q:\n%s", args, secret, r.stdout)
+			}
+		}
+		if !strings.Contains(r.stdout, "127.0.0.1:9/v1") {
+			t.Errorf("%v hides the host too:\n%s", args, r.stdout)
+		}
+	}
+}
+
 func TestEnvFileIsReadAndEnvironmentWins(t *testing.T) {
 	dir := t.TempDir()
 	envFile := filepath.Join(dir, "settings.env")
@@ -193,5 +213,15 @@ func TestSearchUsesConfiguredK(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got.Passages) != 2 {
 		t.Errorf("ask with CITEBOT_K=2: %d passages (%v), want 2", len(got.Passages), err)
+	}
+}
+
+func TestKIsCapped(t *testing.T) {
+	env := offlineEnv(t)
+	for _, k := range []string{"0", "101", "100000"} {
+		r := runCLI(t, env, "search", "-k", k, "ceasefire")
+		if r.code != 2 || !strings.Contains(r.stderr, "-k must be from 1 to 100") {
+			t.Errorf("-k %s: exit %d, %q", k, r.code, r.stderr)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
 )
 
 // app carries what every subcommand needs: the streams, the environment
@@ -140,6 +141,14 @@ func (a *app) addGuildFlag(cmd *cobra.Command) {
 // for --help and is set to the configured K by flagDefaults.
 func addKFlag(cmd *cobra.Command, k *int, usage string) {
 	cmd.Flags().IntVarP(k, "k", "k", answer.DefaultK, usage+"; CITEBOT_K sets the default")
+}
+
+// checkK validates -k: from 1 to retrieval.MaxK.
+func checkK(k int) error {
+	if k < 1 || k > retrieval.MaxK {
+		return usageError{fmt.Errorf("-k must be from 1 to %d, not %d", retrieval.MaxK, k)}
+	}
+	return nil
 }
 
 // flagDefaults makes the flags that mirror a setting default to its

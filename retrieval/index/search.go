@@ -79,7 +79,7 @@ func (ix *Index) plan(query string, opts retrieval.SearchOptions) (searchPlan, e
 	if p.k <= 0 {
 		p.k = retrieval.DefaultK
 	}
-	p.k = min(p.k, total)
+	p.k = min(p.k, total, retrieval.MaxK)
 	if p.k == 0 || strings.TrimSpace(query) == "" {
 		p.k = 0
 		return p, nil
