@@ -155,7 +155,7 @@ func LoadDir(dir string, opts LoadOptions, warn func(path string, err error)) ([
 	}
 	list, err := loadFS(os.DirFS(dir), opts, warn, func(p string) string {
 		return filepath.Join(dir, filepath.FromSlash(p))
-	}, true)
+	}, true, dir)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
@@ -168,10 +168,10 @@ func LoadDir(dir string, opts LoadOptions, warn func(path string, err error)) ([
 // be read) is the file system's own, without a prefix: only the caller
 // knows what fsys is called.
 func LoadFS(fsys fs.FS, opts LoadOptions, warn func(path string, err error)) ([]retrieval.Article, error) {
-	return loadFS(fsys, opts, warn, func(p string) string { return p }, false)
+	return loadFS(fsys, opts, warn, func(p string) string { return p }, false, "")
 }
 
-func loadFS(fsys fs.FS, opts LoadOptions, warn func(string, error), display func(string) string, setPath bool) ([]retrieval.Article, error) {
+func loadFS(fsys fs.FS, opts LoadOptions, warn func(string, error), display func(string) string, setPath bool, root string) ([]retrieval.Article, error) {
 	if warn == nil {
 		warn = func(string, error) {}
 	}
@@ -197,6 +197,12 @@ func loadFS(fsys fs.FS, opts LoadOptions, warn func(string, error), display func
 		}
 		if d.IsDir() || skipFile(name) {
 			return nil
+		}
+		if root != "" && d.Type()&fs.ModeSymlink != 0 {
+			if err := insideRoot(root, display(p)); err != nil {
+				warn(display(p), err)
+				return nil
+			}
 		}
 		a, err := loadFSFile(fsys, p, opts)
 		if err != nil {
@@ -228,6 +234,28 @@ func skipFile(name string) bool {
 		return true
 	}
 	return strings.EqualFold(articleID(name), "README")
+}
+
+// ErrOutsideFolder is reported for a symlink in a folder that points
+// outside it: following it would index any file the process can read
+// (/etc/passwd) as if it were an article of the folder.
+var ErrOutsideFolder = errors.New("the link points outside the folder; skipped")
+
+// insideRoot checks that the symlink at path resolves to a file inside root.
+func insideRoot(root, path string) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
+	rel, err := filepath.Rel(realRoot, target)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return ErrOutsideFolder
+	}
+	return nil
 }
 
 func loadFSFile(fsys fs.FS, p string, opts LoadOptions) (retrieval.Article, error) {

@@ -185,3 +185,38 @@ func TestLoadFS(t *testing.T) {
 		t.Errorf("warnings %v, want %v", warnings, want)
 	}
 }
+
+// A symlink inside a folder that points outside it is skipped with a
+// warning; one that stays inside is loaded.
+func TestLoadDirSkipsSymlinksOutOfTheFolder(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret.md")
+	if err := os.WriteFile(outside, []byte("# Secret\n\nNot part of this folder.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "real.md"), []byte("# Real\n\nA real article.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "passwd.md")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "real.md"), filepath.Join(dir, "alias.md")); err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	list, err := LoadDir(dir, LoadOptions{}, func(p string, err error) {
+		if errors.Is(err, ErrOutsideFolder) {
+			warned = append(warned, filepath.Base(p))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range list {
+		ids = append(ids, a.ID)
+	}
+	if strings.Join(ids, ",") != "alias,real" || strings.Join(warned, ",") != "passwd.md" {
+		t.Errorf("loaded %v, warned about %v; want alias,real and passwd.md", ids, warned)
+	}
+}
