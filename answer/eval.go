@@ -103,8 +103,8 @@ type EvalReport struct {
 	// whose passage contains a reference answer; Citations is their count.
 	CitationPrecision float64 `json:"citation_precision"`
 	Citations         int     `json:"citations"`
-	// Grounded: share of answerable questions answered with at least one
-	// surviving citation.
+	// Grounded: share of answerable questions answered grounded: every
+	// claim that states a fact supported by a passage it cites.
 	Grounded float64 `json:"grounded"`
 
 	// RefusalRate is over all questions; AnswerableRefused over those that

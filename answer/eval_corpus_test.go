@@ -9,8 +9,9 @@ import (
 	articlefile "github.com/citebot/citebot/retrieval/article"
 )
 
-// TestEvaluateCorpus is the calibration run behind DefaultRefusalFloor,
-// DefaultSupportThreshold and the extractive weights. It is optional: set
+// TestEvaluateCorpus is the calibration run behind DefaultRefusalFloor and
+// the extractive weights, and the check that extractive answers stay fully
+// supported (every answered question grounded). It is optional: set
 // CITEBOT_CORPUS_DIR to the SQuAD corpus (../shared/corpus) to run it:
 //
 //	CITEBOT_CORPUS_DIR=../shared/corpus go test ./answer -run TestEvaluateCorpus -v
@@ -47,6 +48,9 @@ func TestEvaluateCorpus(t *testing.T) {
 			name, rep.N, rep.AnswerInTop1, rep.AnswerInTop5, rep.ArticleRecall, rep.MRR, rep.ExactMatch, rep.F1,
 			rep.ContainsReference, rep.CitationPrecision, rep.Citations, rep.Grounded, rep.RefusalRate,
 			rep.AnswerableRefused, rep.UnanswerableRefused, rep.LatencyP50MS, rep.LatencyP95MS)
+		if name == "dev.jsonl" && rep.Grounded+rep.AnswerableRefused < 1-1e-9 {
+			t.Errorf("grounded %.3f with %.3f refused: some extractive answer has a claim its passage does not support", rep.Grounded, rep.AnswerableRefused)
+		}
 	}
 
 	seed := realRetriever(t, seedArticles(t)...)

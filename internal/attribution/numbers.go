@@ -15,11 +15,11 @@ import (
 // "100,000", "24th" and "24" all meet.
 
 var (
-	digitNumber = regexp.MustCompile(`(?i)\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:st|nd|rd|th|s)?(?:\s*(k|thousand|million|mn|m|billion|bn|trillion)\b)?`)
+	digitNumber = regexp.MustCompile(`\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:st|nd|rd|th|s)?(?:\s*(k|thousand|million|mn|m|billion|bn|trillion)\b)?`)
 	// articleNumber reads "an hour", "a dozen" and "a million" as numbers
 	// in evidence: "1 hour" and "12 eggs" are what a claim makes of them.
-	articleNumber = regexp.MustCompile(`(?i)\b(a|an)\s+(hundred|thousand|million|billion|dozen|hour|day|week|month|year|decade|century|minute|second|mile|kilometre|kilometer|metre|meter|foot|inch|pound|kilogram)\b`)
-	wordNumber    = regexp.MustCompile(`(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?(?:\s+(hundred|thousand|million|billion|trillion)\b)?\b`)
+	articleNumber = regexp.MustCompile(`\b(a|an)\s+(hundred|thousand|million|billion|dozen|hour|day|week|month|year|decade|century|minute|second|mile|kilometre|kilometer|metre|meter|foot|inch|pound|kilogram)\b`)
+	wordNumber    = regexp.MustCompile(`\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?(?:\s+(hundred|thousand|million|billion|trillion)\b)?\b`)
 )
 
 var wordValue = map[string]float64{
@@ -40,12 +40,13 @@ var scaleValue = map[string]float64{
 // a pronoun ("one of the largest") and "a" an article.
 func numbers(text string, withOne bool) []string {
 	var out []string
+	text = strings.ToLower(text)
 	for _, m := range digitNumber.FindAllStringSubmatch(text, -1) {
 		v, err := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", ""), 64)
 		if err != nil {
 			continue
 		}
-		if s, ok := scaleValue[strings.ToLower(m[2])]; ok {
+		if s, ok := scaleValue[m[2]]; ok {
 			v *= s
 		}
 		out = append(out, formatNumber(v))
@@ -53,7 +54,7 @@ func numbers(text string, withOne bool) []string {
 	if withOne {
 		for _, m := range articleNumber.FindAllStringSubmatch(text, -1) {
 			v := 1.0
-			switch w := strings.ToLower(m[2]); w {
+			switch w := m[2]; w {
 			case "dozen":
 				v = 12
 			default:
@@ -65,12 +66,12 @@ func numbers(text string, withOne bool) []string {
 		}
 	}
 	for _, m := range wordNumber.FindAllStringSubmatch(text, -1) {
-		head := strings.ToLower(m[1])
+		head := m[1]
 		if head == "one" && m[2] == "" && m[3] == "" && !withOne {
 			continue
 		}
-		v := wordValue[head] + wordValue[strings.ToLower(m[2])]
-		if s, ok := scaleValue[strings.ToLower(m[3])]; ok {
+		v := wordValue[head] + wordValue[m[2]]
+		if s, ok := scaleValue[m[3]]; ok {
 			v *= s
 		}
 		out = append(out, formatNumber(v))

@@ -31,9 +31,9 @@ func HasContent(text string) bool {
 }
 
 // negation matches the words that turn a statement around.
-var negation = regexp.MustCompile(`(?i)\b(not|no|never|cannot|without|neither|nor|none|nothing|nobody|unable|fails?|failed|lacks?)\b|n['’]t\b`)
+var negation = regexp.MustCompile(`\b(not|no|never|cannot|without|neither|nor|none|nothing|nobody|unable|fails?|failed|lacks?)\b|n['’]t\b`)
 
-func negated(text string) bool { return negation.MatchString(text) }
+func negated(text string) bool { return negation.MatchString(strings.ToLower(text)) }
 
 // Claim is a statement prepared for checking against passages.
 type Claim struct {
