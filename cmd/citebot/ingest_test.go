@@ -84,3 +84,34 @@ func TestIngestMissingPathAndBadScheme(t *testing.T) {
 		t.Errorf("ftp URL: exit %d stderr %q", r.code, r.stderr)
 	}
 }
+
+// A password in an ingested URL is never stored, saved or shown.
+func TestIngestURLDropsCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><head><title>Harbour crane returns</title></head><body><article><h1>Harbour crane returns</h1>
+<p>The harbour crane was repaired and lifts containers again from Monday, the port authority said.</p></article></body></html>`)
+	}))
+	defer srv.Close()
+	env := offlineEnv(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	env["CITEBOT_FETCH_ALLOW_HOSTS"] = host
+	r := runCLI(t, env, "ingest", "http://alice:s3cr3tpass@"+host+"/a.html")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	saved, _ := filepath.Glob(filepath.Join(env["CITEBOT_DATA_DIR"], "articles", "*.md"))
+	for _, p := range saved {
+		data, _ := os.ReadFile(p)
+		if strings.Contains(string(data), "s3cr3tpass") || strings.Contains(string(data), "alice") {
+			t.Errorf("%s keeps the credentials:\n%s", p, data)
+		}
+	}
+	ask := runCLI(t, env, "ask", "When does the harbour crane lift containers again?")
+	if strings.Contains(ask.stdout+ask.stderr+r.stdout+r.stderr, "s3cr3tpass") {
+		t.Errorf("the password is shown:\n%s%s", r.stdout, ask.stdout)
+	}
+	if !strings.Contains(ask.stdout, host+"/a.html") {
+		t.Errorf("Sources does not name the page:\n%s", ask.stdout)
+	}
+}

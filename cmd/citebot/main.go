@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/citebot/citebot/retrieval/prose"
 )
 
 func main() {
@@ -33,7 +35,7 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(stderr, "citebot: %s\n", sentence(err.Error()))
+	fmt.Fprintf(stderr, "citebot: %s\n", sentence(prose.StripControls(err.Error())))
 	var u usageError
 	if errors.As(err, &u) {
 		fmt.Fprintln(stderr, "Run 'citebot --help' for usage.")

@@ -23,6 +23,9 @@ type progress struct {
 }
 
 func isTerminal(w io.Writer) bool {
+	if cf, ok := w.(*controlFilter); ok {
+		w = cf.w
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -178,7 +178,7 @@ func fetch(ctx context.Context, u *url.URL, id string, opts FetchOptions) (retri
 	if err != nil {
 		return retrieval.Article{}, final, explainParseError(ctx, err, timeout)
 	}
-	a.Source = final.String()
+	a.Source = WithoutUserinfo(final.String())
 	a.Hash = retrieval.HashArticle(a)
 	return a, final, nil
 }
@@ -247,4 +247,16 @@ func contentKind(contentType string, data []byte, urlPath string) string {
 		return kind
 	}
 	return mt
+}
+
+// WithoutUserinfo returns raw without the user:password@ part of its
+// authority, so that credentials in a URL someone ingested are never
+// stored in an article's source, saved to its file or shown under Sources.
+func WithoutUserinfo(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
 }

@@ -64,6 +64,11 @@ func ParseArticle(id string, data []byte, opts LoadOptions) (retrieval.Article, 
 // missing title and computes the hash: the last step of every parser, so
 // that all of them reject an empty body alike.
 func completeArticle(a retrieval.Article, body string) (retrieval.Article, error) {
+	// Metadata is printed to terminals and Discord as is: no control
+	// characters survive ingest (the body's are dropped where it is shown).
+	for _, f := range []*string{&a.Title, &a.Source, &a.Publisher, &a.Author, &a.Published, &a.License, &a.Origin} {
+		*f = prose.StripControls(*f)
+	}
 	a.Body = body
 	if a.Body == "" {
 		return retrieval.Article{}, ErrEmptyArticle

@@ -59,7 +59,7 @@ func (l *Library) Add(ctx context.Context, ref string, opts AddOptions) (Added, 
 		if err != nil {
 			return Added{}, err // names the URL and the reason
 		}
-		a.Origin = ref
+		a.Origin = article.WithoutUserinfo(ref)
 		return l.addArticles(ctx, []retrieval.Article{a}, opts)
 	}
 	info, err := os.Stat(ref)
