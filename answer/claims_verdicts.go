@@ -27,11 +27,15 @@ type claimsInput struct {
 // that states a fact without citing anything (Uncited).
 func answerClaims(in claimsInput) []Claim {
 	var out []Claim
-	covered := make(map[prose.Span]bool)
+	markers := make(map[prose.Span]int) // marker groups per sentence
+	for _, c := range in.claims {
+		markers[c.Sentence]++
+	}
 	for i, c := range in.claims {
-		covered[c.Sentence] = true
+		// A sentence with one marker is one claim; one with several has
+		// a claim per clause.
 		span := c.Sentence
-		if c.Clause != c.Sentence {
+		if markers[c.Sentence] > 1 {
 			span = trimClause(in.text, c.Clause)
 		}
 		cl := in.newClaim(span)
@@ -46,7 +50,7 @@ func answerClaims(in claimsInput) []Claim {
 		out = append(out, cl)
 	}
 	for _, s := range prose.Sentences(in.text) {
-		if covered[s] {
+		if markers[s] > 0 {
 			continue
 		}
 		if cl := in.newClaim(s); factual(cl.Text) {

@@ -15,8 +15,8 @@ import (
 
 // Retriever is what the engine needs from the index. *index.Index
 // satisfies it (and also offers TermRarity, which the extractive reader
-// and the lexical verifier use when present). Engines take the interface so that package answer
-// does not import the index and its SQLite store.
+// and the lexical verifier use when present). Engines take the interface
+// so that package answer does not import the index and its SQLite store.
 type Retriever interface {
 	Search(ctx context.Context, query string, opts retrieval.SearchOptions) ([]retrieval.Passage, error)
 	Article(ctx context.Context, id string) (retrieval.Article, error)

@@ -77,8 +77,9 @@ const (
 // citing anything. Renderers mark the claims that are not Supported.
 type Claim struct {
 	// Text is the claim's words, markers removed. Start and End delimit
-	// it in Answer.Text (byte offsets; a marker inside the sentence is
-	// inside the span).
+	// it in Answer.Text (byte offsets): the whole sentence, its markers
+	// included, or for a sentence with several markers the clause before
+	// the claim's own marker.
 	Text  string `json:"text"`
 	Start int    `json:"start"`
 	End   int    `json:"end"`

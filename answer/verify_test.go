@@ -57,7 +57,7 @@ func TestAskLLMClaimVerdicts(t *testing.T) {
 	if tie.Text != "Austin wore a red tie." || tie.Verdict != Unsupported || len(tie.Cited) != 0 || tie.Quote != "" {
 		t.Errorf("tie claim %+v; want unsupported, its [1] dropped", tie)
 	}
-	if ceasefire.Verdict != Supported || len(ceasefire.Cited) != 1 || ceasefire.Cited[0] != 1 || ceasefire.Verifier != "lexical" {
+	if ceasefire.Text != "Austin urged an immediate ceasefire in Ukraine." || ceasefire.Verdict != Supported || len(ceasefire.Cited) != 1 || ceasefire.Cited[0] != 1 || ceasefire.Verifier != "lexical" {
 		t.Errorf("ceasefire claim %+v; want supported by [1]", ceasefire)
 	}
 	body := callPassages()[0].Chunk.Text
