@@ -107,7 +107,8 @@ func passageSentences(text string) []prose.Span {
 // sentence saying it.
 const passageWholeWeight = 0.85
 
-// scoreSupport measures how well passage text supports claim: the share of
+// scoreSupport measures how well passage text supports claim (the lexical
+// verifier uses it to pick the quote of a claim it cannot check): the share of
 // the claim's content words (stemmed, distinct) found in the passage's best
 // sentence, or a discounted share found anywhere in the passage, whichever
 // is higher. A claim without content words ("Yes.") cannot be checked and
