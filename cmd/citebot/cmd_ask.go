@@ -35,7 +35,7 @@ func (a *app) askCommand() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.stdout, toAnswerJSON(question, ans))
 			}
-			s.finish(ans.Text)
+			s.finish(shownText(ans))
 			printSources(a.stdout, ans)
 			return nil
 		},

@@ -59,7 +59,7 @@ func (a *app) chatCommand() *cobra.Command {
 					fmt.Fprintf(a.stdout, "Sorry: %s\n", sentence(err.Error()))
 					continue
 				}
-				s.finish(ans.Text)
+				s.finish(shownText(ans))
 				printSources(a.stdout, ans)
 				fmt.Fprintln(a.stdout)
 				history = append(history, answer.Turn{Question: line, Answer: ans.Text})

@@ -52,7 +52,7 @@ func (a *app) summarizeCommand() *cobra.Command {
 			if title := summaryTitle(ans); title != "" && !s.live {
 				fmt.Fprintf(a.stdout, "Summary of %s\n\n", title)
 			}
-			s.finish(ans.Text)
+			s.finish(shownText(ans))
 			printSources(a.stdout, ans)
 			return nil
 		},

@@ -217,6 +217,10 @@ type Config struct {
 	ContextBudget    int
 
 	FetchTimeout time.Duration
+	// Verifier is the citation check: "lexical" (offline, default), "llm"
+	// (one extra request to the chat model per answer, falling back to
+	// lexical) or "off" (keep every valid citation).
+	Verifier string
 	// FetchAllowHosts are hosts (host or host:port) that URL ingestion may
 	// reach although they resolve to a private or loopback address.
 	FetchAllowHosts []string
@@ -288,6 +292,7 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		ContextBudget:    p.int("CITEBOT_CONTEXT_BUDGET", answer.DefaultContextBudget),
 		FetchTimeout:     p.duration("CITEBOT_FETCH_TIMEOUT", article.DefaultFetchTimeout),
 		FetchAllowHosts:  p.list("CITEBOT_FETCH_ALLOW_HOSTS"),
+		Verifier:         p.oneOf("CITEBOT_VERIFIER", "lexical", "lexical", "llm", "off"),
 		SyncInterval:     p.duration("CITEBOT_SYNC_INTERVAL", index.DefaultSyncInterval),
 		RescanInterval:   p.duration("CITEBOT_RESCAN_INTERVAL", library.DefaultRescanInterval),
 

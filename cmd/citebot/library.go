@@ -175,9 +175,14 @@ func (a *app) newEngine(ix *index.Index) (*answer.Engine, error) {
 			return nil, err
 		}
 	}
+	verifier, err := a.verifier(llm, renderer)
+	if err != nil {
+		return nil, err
+	}
 	return answer.NewEngine(answer.Config{
 		Retriever:        ix,
 		LLM:              llm,
+		Verifier:         verifier,
 		Prompts:          renderer,
 		K:                a.cfg.K,
 		PerArticle:       a.cfg.PerArticle,

@@ -32,19 +32,34 @@ func TestAskThroughChatModel(t *testing.T) {
 			N       int
 			Article struct{ ID string }
 		} `json:"citations"`
+		Claims []struct {
+			Text, Verdict, Quote, Verifier string
+			Start, End                     int
+			Cited                          []int
+		} `json:"claims"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
-	if got.Extractive || !got.Grounded || len(got.Citations) != 1 || got.Citations[0].Article.ID != "austin-shoigu-call" {
+	// The pony's [9] points at no passage: that statement is uncited, so
+	// the answer is not grounded; the ceasefire stays confirmed.
+	if got.Extractive || got.Grounded || len(got.Citations) != 1 || got.Citations[0].Article.ID != "austin-shoigu-call" {
 		t.Fatalf("unexpected answer: %+v", got)
+	}
+	if len(got.Claims) != 2 || got.Claims[0].Verdict != "supported" || got.Claims[0].Quote == "" || got.Claims[0].Verifier != "lexical" ||
+		got.Claims[1].Verdict != "uncited" || !strings.Contains(got.Claims[1].Text, "pony") {
+		t.Fatalf("claims = %+v", got.Claims)
+	}
+	text := runCLI(t, env, "ask", "What did Lloyd Austin urge during his call with Sergei Shoigu?")
+	if !strings.Contains(text.stdout, "pony. ⚠") || !strings.Contains(text.stdout, "⚠ 1 of 2 statements is not supported by the cited articles.") {
+		t.Errorf("text output does not mark the uncited statement:\n%s", text.stdout)
 	}
 	if strings.Contains(got.Answer, "[9]") || !strings.Contains(got.Answer, "[1]") {
 		t.Errorf("citation [9] names no passage and must be dropped: %q", got.Answer)
 	}
 	reqs := srv.ChatRequests()
-	if len(reqs) != 1 || !reqs[0].Stream {
-		t.Fatalf("want one streamed chat request, got %d", len(reqs))
+	if len(reqs) != 2 || !reqs[0].Stream {
+		t.Fatalf("want one streamed chat request per ask, got %d", len(reqs))
 	}
 	if got := srv.Requests()[0].Header.Get("Authorization"); got != "Bearer "+testKey {
 		t.Errorf("Authorization header = %q", got)

@@ -10,7 +10,7 @@ import (
 
 const (
 	extractiveNote = "(Offline extractive answer: sentences quoted from the articles. Set OPENAI_API_KEY or OPENAI_BASE_URL for written answers.)"
-	ungroundedNote = "Warning: none of this answer's claims could be checked against the articles; treat it with care."
+	ungroundedNote = "Warning: this answer is not grounded in the articles; treat it with care."
 )
 
 // streamer prints answer text as it arrives when stdout is a terminal, and
@@ -56,7 +56,9 @@ func printSources(w io.Writer, ans answer.Answer) {
 	if ans.Extractive {
 		fmt.Fprintf(w, "\n%s\n", extractiveNote)
 	}
-	if !ans.Grounded {
+	if note := answer.FlaggedNote(ans); note != "" {
+		fmt.Fprintf(w, "\n%s\n", note)
+	} else if !ans.Grounded {
 		fmt.Fprintf(w, "\n%s\n", ungroundedNote)
 	}
 	if len(ans.Citations) == 0 {
@@ -133,6 +135,7 @@ type answerJSON struct {
 	Extractive  bool             `json:"extractive"`
 	Suggestions []string         `json:"suggestions,omitempty"`
 	Citations   []citationJSON   `json:"citations"`
+	Claims      []answer.Claim   `json:"claims"`
 	Passages    []passageJSON    `json:"passages"`
 	Usage       answer.Usage     `json:"usage"`
 	TimingsMS   map[string]int64 `json:"timings_ms"`
@@ -149,9 +152,11 @@ func toAnswerJSON(question string, ans answer.Answer) answerJSON {
 		Citations:   make([]citationJSON, 0, len(ans.Citations)),
 		Passages:    passagesJSON(ans.Passages),
 		Usage:       ans.Usage,
+		Claims:      claimsJSON(ans.Claims),
 		TimingsMS: map[string]int64{
 			"retrieval": ans.Timings.Retrieval.Milliseconds(),
 			"llm":       ans.Timings.LLM.Milliseconds(),
+			"verify":    ans.Timings.Verify.Milliseconds(),
 			"total":     ans.Timings.Total.Milliseconds(),
 		},
 	}
@@ -162,3 +167,15 @@ func toAnswerJSON(question string, ans answer.Answer) answerJSON {
 	}
 	return out
 }
+
+// claimsJSON is never null: an answer without claims has [].
+func claimsJSON(cs []answer.Claim) []answer.Claim {
+	if cs == nil {
+		return []answer.Claim{}
+	}
+	return cs
+}
+
+// shownText is the answer text as a person reads it: each statement the
+// sources do not support is followed by ⚠.
+func shownText(ans answer.Answer) string { return answer.MarkText(ans, "⚠") }

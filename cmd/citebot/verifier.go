@@ -1,0 +1,17 @@
+package main
+
+import (
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/prompts"
+)
+
+// verifier is the citation check CITEBOT_VERIFIER asks for; nil means the
+// engine's default, the offline lexical verifier (weighing words by their
+// rarity in the library).
+func (a *app) verifier(llm answer.LLM, renderer *prompts.Renderer) (answer.Verifier, error) {
+	switch a.cfg.Verifier {
+	case "off":
+		return answer.VerifierOff, nil
+	}
+	return nil, nil
+}
