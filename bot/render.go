@@ -50,7 +50,11 @@ func questionLine(q string) string {
 func notices(a answer.Answer) []string {
 	var out []string
 	if !a.Refused && !a.Grounded {
-		out = append(out, markUngrounded+"**Unverified:** no claim in this answer could be checked against the articles. Treat it with care.")
+		what := "not every statement in this answer is supported by the articles (marked ⚠)"
+		if _, checked := answer.CheckedClaims(a); checked == 0 || answer.FlaggedNote(a) == "" {
+			what = "no statement in this answer could be checked against the articles"
+		}
+		out = append(out, markUngrounded+"**Unverified:** "+what+". Treat it with care.")
 	}
 	if a.Extractive && !a.Refused {
 		out = append(out, markExtractive+"*Extractive answer: sentences quoted from the articles, no language model.*")
@@ -70,7 +74,8 @@ func renderAnswer(a answer.Answer, o renderOpts) []outMessage {
 		head = append(head, o.Title)
 	}
 	head = append(head, notices(a)...)
-	body := strings.TrimSpace(a.Text)
+	// Each statement the sources do not support carries ⚠ where it stands.
+	body := strings.TrimSpace(answer.MarkText(a, "⚠"))
 	if body == "" {
 		body = "I have no answer to that."
 	}
@@ -93,11 +98,33 @@ func renderAnswer(a answer.Answer, o renderOpts) []outMessage {
 	last := &msgs[len(msgs)-1]
 	if !a.Refused && len(a.Citations) > 0 {
 		last.Embeds = sourcesEmbeds(a.Citations)
+		if footer := checkedFooter(a); footer != "" {
+			last.Embeds[len(last.Embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: footer}
+		}
 	}
 	if o.FeedbackID != "" {
 		last.Components = feedbackButtons(o.FeedbackID)
 	}
 	return msgs
+}
+
+// checkedFooter says how many statements the verifier confirmed, e.g.
+// "2 of 3 statements confirmed in the sources" ("" with nothing checked).
+func checkedFooter(a answer.Answer) string {
+	confirmed, checked := answer.CheckedClaims(a)
+	switch {
+	case checked == 0:
+		return ""
+	case checked == 1 && confirmed == 1:
+		return "The statement was confirmed in the sources"
+	case confirmed == checked:
+		return fmt.Sprintf("All %d statements confirmed in the sources", checked)
+	}
+	noun := "statements"
+	if checked == 1 {
+		noun = "statement"
+	}
+	return fmt.Sprintf("%d of %d %s confirmed in the sources", confirmed, checked, noun)
 }
 
 // errorMessage is a plain notice in place of an answer.

@@ -318,3 +318,32 @@ func TestRedactHidesTokens(t *testing.T) {
 		t.Errorf("redact lost the route: %s", got)
 	}
 }
+
+// Verdicts are visible: ⚠ after the unsupported statement, the count in
+// the Sources footer, and the ungrounded notice.
+func TestRenderMarksUnsupportedStatements(t *testing.T) {
+	text := "Austin urged an immediate ceasefire in Ukraine. [1] Austin wore a red tie."
+	a := answer.Answer{
+		Text:      text,
+		Citations: []answer.Citation{{N: 1, Article: retrieval.Article{ID: "austin", Title: "Austin calls Shoigu"}, Quote: "Austin urged an immediate ceasefire in Ukraine."}},
+		Claims: []answer.Claim{
+			{Start: 0, End: 51, Verdict: answer.Supported, Cited: []int{1}},
+			{Start: 52, End: len(text), Verdict: answer.Unsupported},
+		},
+	}
+	msgs := renderAnswer(a, renderOpts{})
+	last := msgs[len(msgs)-1]
+	if !strings.Contains(last.Content, "red tie. ⚠") || !strings.Contains(last.Content, "not every statement") {
+		t.Errorf("content does not mark the unsupported statement:\n%s", last.Content)
+	}
+	if len(last.Embeds) == 0 || last.Embeds[0].Footer == nil || last.Embeds[0].Footer.Text != "1 of 2 statements confirmed in the sources" {
+		t.Errorf("sources footer = %+v", last.Embeds)
+	}
+	a.Grounded = true
+	a.Claims = a.Claims[:1]
+	a.Text = text[:51]
+	last = renderAnswer(a, renderOpts{})[0]
+	if strings.Contains(last.Content, "⚠") || last.Embeds[0].Footer.Text != "The statement was confirmed in the sources" {
+		t.Errorf("a supported answer: %q, footer %q", last.Content, last.Embeds[0].Footer.Text)
+	}
+}
