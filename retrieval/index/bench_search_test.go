@@ -50,7 +50,7 @@ func BenchmarkSearch(b *testing.B) {
 					}
 					b.StopTimer()
 					start := time.Now()
-					if _, err := ix.coll.QueryEmbedding(ctx, qv[q], 5, nil, nil); err != nil {
+					if _, err := ix.vecs.coll(retrieval.Shared).QueryEmbedding(ctx, qv[q], 5, nil, nil); err != nil {
 						b.Fatal(err)
 					}
 					raw += time.Since(start)

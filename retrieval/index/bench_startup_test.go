@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/citebot/citebot/retrieval"
 	chromem "github.com/philippgille/chromem-go"
 )
 
@@ -34,7 +35,7 @@ func BenchmarkStartup(b *testing.B) {
 	}
 	docs := make([]chromem.Document, 0, ix.Count())
 	for _, e := range ix.byDoc {
-		d, err := ix.coll.GetByID(ctx, e.docID)
+		d, err := ix.vecs.coll(retrieval.Shared).GetByID(ctx, e.docID)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -110,7 +111,7 @@ func BenchmarkChromemLoad(b *testing.B) {
 	}
 	b.Run(fmt.Sprintf("AddDocuments/%s", benchSizeName(n)), func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			c := newCollection()
+			c := newVectorSet().coll(retrieval.Shared)
 			if err := c.AddDocuments(ctx, docs, runtime.NumCPU()); err != nil {
 				b.Fatal(err)
 			}
@@ -118,7 +119,7 @@ func BenchmarkChromemLoad(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("AddDocument-loop/%s", benchSizeName(n)), func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			c := newCollection()
+			c := newVectorSet().coll(retrieval.Shared)
 			for _, d := range docs {
 				if err := c.AddDocument(ctx, d); err != nil {
 					b.Fatal(err)

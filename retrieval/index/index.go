@@ -8,7 +8,6 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -55,9 +54,9 @@ type Index struct {
 	// brings both in step with a committed transaction.
 	mu       sync.RWMutex
 	closed   bool
-	coll     *chromem.Collection
+	vecs     *vectorSet
 	lex      *lexicalIndex
-	dim      int                      // dimension of the vectors in coll, 0 when empty
+	dim      int                      // dimension of the vectors in vecs, 0 when empty
 	byRow    map[int64]*chunkEntry    // chunks.id → chunk
 	byDoc    map[string]*chunkEntry   // chromem document ID → chunk
 	articles map[string]*articleEntry // article ID → metadata and chunks
@@ -86,27 +85,12 @@ func newIndex(cfg Config, st store.Store, owned bool) *Index {
 		st:         st,
 		ownsStore:  owned,
 		groupTexts: groupTexts,
-		coll:       newCollection(),
+		vecs:       newVectorSet(),
 		lex:        newLexicalIndex(),
 		byRow:      map[int64]*chunkEntry{},
 		byDoc:      map[string]*chunkEntry{},
 		articles:   map[string]*articleEntry{},
 	}
-}
-
-// refuseEmbedding is the collection's embedding function. chromem falls
-// back to OpenAI when it is nil; every vector we add is precomputed, so
-// being called at all is a bug that must not turn into a network call.
-func refuseEmbedding(context.Context, string) ([]float32, error) {
-	return nil, errors.New("retrieval: chromem asked to embed a text; vectors must be precomputed")
-}
-
-func newCollection() *chromem.Collection {
-	c, err := chromem.NewDB().CreateCollection("chunks", nil, refuseEmbedding)
-	if err != nil { // only fails for persistent DBs
-		panic(fmt.Sprintf("create in-memory chromem collection: %v", err))
-	}
-	return c
 }
 
 // Metadata keys of chromem documents: chromem filters on them (equality).
@@ -189,7 +173,7 @@ func (ix *Index) loadSnapshot(ctx context.Context, snap store.Snapshot) error {
 		// AddDocuments starts a goroutine per document and measured 2.5x
 		// slower for 100k documents (BenchmarkChromemLoad).
 		for _, d := range docs {
-			if err := ix.coll.AddDocument(ctx, d); err != nil {
+			if err := ix.vecs.add(ctx, retrieval.Scope(d.Metadata[metaScope]), d); err != nil {
 				scanErr = fmt.Errorf("load vectors into chromem: %w", err)
 				break
 			}

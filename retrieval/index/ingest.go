@@ -358,7 +358,7 @@ func (ix *Index) applyGroup(group []ingestWork, chunks [][]retrieval.Chunk, vecs
 			ix.byRow[e.rowid] = e
 			ix.byDoc[e.docID] = e
 			ix.lex.add(e, terms[i][j])
-			err := ix.coll.AddDocument(ctx, chromem.Document{ID: e.docID, Metadata: md, Embedding: vecs[vi]})
+			err := ix.vecs.add(ctx, meta.Scope, chromem.Document{ID: e.docID, Metadata: md, Embedding: vecs[vi]})
 			if err != nil {
 				panic(fmt.Sprintf("retrieval: chromem rejected chunk %s: %v", e.docID, err))
 			}
@@ -386,7 +386,7 @@ func (ix *Index) dropArticleLocked(id string) {
 	}
 	if len(ids) > 0 {
 		// Delete only fails without IDs and filters.
-		_ = ix.coll.Delete(context.Background(), nil, nil, ids...)
+		ix.vecs.delete(ae.meta.Scope, ids...)
 	}
 	delete(ix.articles, id)
 }
@@ -476,7 +476,7 @@ func (ix *Index) reset(ctx context.Context, next store.Manifest, from string) er
 	ix.mu.Lock()
 	ix.generation.Add(1)
 	defer ix.mu.Unlock()
-	ix.coll = newCollection()
+	ix.vecs = newVectorSet()
 	ix.lex = newLexicalIndex()
 	ix.dim = 0
 	clear(ix.byRow)

@@ -278,7 +278,7 @@ func TestIngestEmbedderChangeReembedsEverything(t *testing.T) {
 				t.Errorf("Count = %d, want %d", ix.Count(), total)
 			}
 			ix.mu.RLock()
-			dim, n := ix.dim, ix.coll.Count()
+			dim, n := ix.dim, ix.vecs.count()
 			ix.mu.RUnlock()
 			if dim != tc.emb.dim || n != ix.Count() {
 				t.Errorf("chromem holds %d vectors of %d dims; want %d of %d", n, dim, ix.Count(), tc.emb.dim)
@@ -349,7 +349,7 @@ func TestIngestDimensionGuard(t *testing.T) {
 		ix.mu.RLock()
 		defer ix.mu.RUnlock()
 		for _, e := range ix.byDoc {
-			doc, err := ix.coll.GetByID(ctx, e.docID)
+			doc, err := ix.vecs.coll(retrieval.Shared).GetByID(ctx, e.docID)
 			if err != nil || len(doc.Embedding) != ix.dim {
 				t.Errorf("chromem doc %s: %d dims, index %d (%v)", e.docID, len(doc.Embedding), ix.dim, err)
 			}

@@ -1,11 +1,9 @@
 package index
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/citebot/citebot/retrieval"
@@ -183,7 +181,7 @@ func (ix *Index) markVectorsStale(ctx context.Context, stored, got int) {
 		ix.mu.Unlock()
 		return
 	}
-	ix.coll = newCollection()
+	ix.vecs = newVectorSet()
 	ix.dim = 0
 	ix.mu.Unlock()
 	ix.vectorsStale.Store(true)
@@ -195,41 +193,24 @@ func (ix *Index) markVectorsStale(ctx context.Context, stored, got int) {
 }
 
 // vectorSearch queries chromem for the n nearest chunks the search may
-// see (clamped to the collection size, which chromem requires). chromem's
-// filters are equality only, so a server's view is two queries, one for
-// the shared library and one for the server's, merged by similarity: each
-// is exact, so no library crowds the other out. The caller holds ix.mu.
+// see: the collections of the visible scopes (shared, plus the view's
+// server), or the one article's. The caller holds ix.mu.
 func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, opts retrieval.SearchOptions) ([]chromem.Result, error) {
 	if len(qv) != ix.dim { // the index was re-embedded since queryVector
 		return nil, nil
 	}
-	n = min(n, ix.coll.Count())
-	if n <= 0 {
-		return nil, nil
-	}
-	var filters []map[string]string
-	switch {
-	case opts.ArticleID != "":
-		filters = append(filters, map[string]string{metaArticle: opts.ArticleID})
-	case opts.Scope.IsShared():
-		filters = append(filters, map[string]string{metaScope: string(retrieval.Shared)})
-	default:
-		filters = append(filters, map[string]string{metaScope: string(retrieval.Shared)},
-			map[string]string{metaScope: string(opts.Scope)})
-	}
-	var out []chromem.Result
-	for _, where := range filters {
-		res, err := ix.coll.QueryEmbedding(ctx, qv, n, where, nil)
-		if err != nil {
-			return nil, fmt.Errorf("search: vector query: %w", err)
+	if opts.ArticleID != "" {
+		ae := ix.articles[opts.ArticleID]
+		if ae == nil {
+			return nil, nil
 		}
-		out = append(out, res...)
+		return ix.vecs.query(ctx, qv, n, []retrieval.Scope{ae.meta.Scope}, map[string]string{metaArticle: opts.ArticleID})
 	}
-	if len(filters) > 1 {
-		slices.SortStableFunc(out, func(a, b chromem.Result) int { return cmp.Compare(b.Similarity, a.Similarity) })
-		out = out[:min(n, len(out))]
+	scopes := []retrieval.Scope{retrieval.Shared}
+	if !opts.Scope.IsShared() {
+		scopes = append(scopes, opts.Scope)
 	}
-	return out, nil
+	return ix.vecs.query(ctx, qv, n, scopes, nil)
 }
 
 // pick takes the first k fused candidates, at most perArticle from one

@@ -62,7 +62,7 @@ func TestOpenReloadsEverything(t *testing.T) {
 		}
 	}
 	ix2.mu.RLock()
-	n, dim := ix2.coll.Count(), ix2.dim
+	n, dim := ix2.vecs.count(), ix2.dim
 	ix2.mu.RUnlock()
 	if n != wantCount || dim != 32 {
 		t.Errorf("chromem after reopen: %d docs of %d dims, want %d of 32", n, dim, wantCount)
@@ -164,7 +164,7 @@ func TestOpenEmptyFileIsNewStore(t *testing.T) {
 
 func TestChromemNeverEmbeds(t *testing.T) {
 	ix := openStore(t, t.TempDir(), newWordEmbedder(8), retrieval.ChunkOptions{})
-	_, err := ix.coll.Query(context.Background(), "a question", 1, nil, nil)
+	_, err := ix.vecs.coll(retrieval.Shared).Query(context.Background(), "a question", 1, nil, nil)
 	if err == nil {
 		t.Fatal("chromem's embedding function did not refuse")
 	}

@@ -227,7 +227,7 @@ func (ix *Index) applyDelta(d *articleDelta, m store.Manifest) []Change {
 			ix.lex.add(e, d.terms[id][i])
 		}
 		for _, doc := range d.docs[id] {
-			if err := ix.coll.AddDocument(ctx, doc); err != nil {
+			if err := ix.vecs.add(ctx, ae.meta.Scope, doc); err != nil {
 				panic(fmt.Sprintf("index: chromem rejected chunk %s: %v", doc.ID, err))
 			}
 		}
@@ -251,7 +251,7 @@ func (ix *Index) reload(ctx context.Context, last int64) ([]Change, error) {
 	ix.mu.Lock()
 	ix.generation.Add(1)
 	ix.manifest = fresh.manifest
-	ix.coll, ix.lex, ix.dim = fresh.coll, fresh.lex, fresh.dim
+	ix.vecs, ix.lex, ix.dim = fresh.vecs, fresh.lex, fresh.dim
 	ix.byRow, ix.byDoc, ix.articles = fresh.byRow, fresh.byDoc, fresh.articles
 	ix.mu.Unlock()
 	ix.seq = max(last, fresh.seq)
