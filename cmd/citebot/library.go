@@ -130,6 +130,11 @@ func (a *app) sync(ctx context.Context, lib *library.Library, mode syncMode) (li
 		fmt.Fprintf(a.stderr, "warning: %v; answering from the store as built (run `citebot ingest --reembed` to rebuild it)\n", err)
 		return report, nil
 	}
+	var upd *library.UpdateError
+	if mode == readOnly && errors.As(err, &upd) {
+		fmt.Fprintf(a.stderr, "warning: could not update the index (%v); answering from the index as it is\n", upd.Err)
+		return report, nil
+	}
 	if err != nil {
 		return report, err
 	}

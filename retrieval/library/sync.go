@@ -22,6 +22,15 @@ type SyncOptions struct {
 	Progress func(done, total int)
 }
 
+// UpdateError is a Sync that read the library but could not bring the
+// index in step (the store could not be written: disk full, read-only
+// file system, an embedder that failed). The index still holds what it
+// held before, so a read-only command can answer from it and warn.
+type UpdateError struct{ Err error }
+
+func (e *UpdateError) Error() string { return e.Err.Error() } // "ingest: ...": the index names the step
+func (e *UpdateError) Unwrap() error { return e.Err }
+
 // Skipped is a file left out of the library, with the reason.
 type Skipped struct {
 	Path   string `json:"path"`
@@ -55,8 +64,11 @@ func (l *Library) Sync(ctx context.Context, opts SyncOptions) (Report, error) {
 		Prune: true, Progress: opts.Progress, KeepBuild: opts.KeepBuild, Reembed: opts.Reembed,
 		Keep: l.stillThere(ctx, rep.Skipped),
 	})
+	if err != nil && !errors.Is(err, index.ErrBuildDiffers) {
+		return rep, &UpdateError{Err: err}
+	}
 	if err != nil {
-		return rep, err // "ingest: ...", "prune: ...": the index names the step
+		return rep, err
 	}
 	if r := rep.IngestReport; r.Added+r.Updated+r.Removed > 0 || r.Reembedded {
 		l.log.Info("index updated", "added", r.Added, "updated", r.Updated,

@@ -2,12 +2,17 @@ package library
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/index"
+	"github.com/citebot/citebot/retrieval/store"
 )
 
 func TestSyncSkipsBadFilesAndKeepsTheRest(t *testing.T) {
@@ -149,5 +154,36 @@ func TestSyncKeepsTheOldVersionOfABrokenFile(t *testing.T) {
 	os.Remove(p)
 	if rep := tl.sync(t); !slices.Equal(rep.IDs.Removed, []string{"one"}) {
 		t.Errorf("deleted file: removed %v", rep.IDs.Removed)
+	}
+}
+
+// readOnlyStore fails every write, as a full disk or a read-only file
+// system would.
+type readOnlyStore struct{ store.Store }
+
+func (readOnlyStore) Replace(context.Context, store.Manifest, []store.ArticleWrite) ([][]int64, error) {
+	return nil, errors.New("disk I/O error")
+}
+
+func TestSyncThatCannotWriteIsAnUpdateError(t *testing.T) {
+	tl := newTestLibrary(t, nil)
+	writeFile(t, filepath.Join(tl.seeds, "one.md"), "# One\n\nApples and orchards.\n")
+	ix, err := index.Open(context.Background(), index.Config{Store: readOnlyStore{tl.ix.Store()}, Embedder: retrieval.NewLocalEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := New(Config{Index: ix, SeedsDir: tl.seeds, ArticlesDir: tl.articles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = lib.Sync(context.Background(), SyncOptions{KeepBuild: true})
+	var upd *UpdateError
+	if !errors.As(err, &upd) || !strings.Contains(err.Error(), "disk I/O error") {
+		t.Fatalf("Sync on a store that cannot be written: %v", err)
+	}
+	// A missing seeds folder is not an update error: nothing was read.
+	lib2, _ := New(Config{Index: ix, SeedsDir: filepath.Join(tl.seeds, "missing"), ArticlesDir: tl.articles})
+	if _, err := lib2.Sync(context.Background(), SyncOptions{}); errors.As(err, &upd) {
+		t.Errorf("a missing seeds dir counts as an update error: %v", err)
 	}
 }
