@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -113,5 +114,26 @@ func TestIngestURLDropsCredentials(t *testing.T) {
 	}
 	if !strings.Contains(ask.stdout, host+"/a.html") {
 		t.Errorf("Sources does not name the page:\n%s", ask.stdout)
+	}
+}
+
+// Odd file names in a folder never stop the rest of it.
+func TestIngestFolderWithOddNames(t *testing.T) {
+	env := offlineEnv(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, `a\b.md`), "# Backslash\n\nA file whose name has a backslash.\n")
+	long := strings.Repeat("x", 251) + ".md" // 254 bytes
+	writeFile(t, filepath.Join(dir, long), "# Long\n\nA file with a very long name.\n")
+	writeFile(t, filepath.Join(dir, "z.md"), "# Zed\n\nThe last file, about zebras.\n")
+	r := runCLI(t, env, "ingest", "--json", dir)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var got struct{ Added []string }
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if !slices.Contains(got.Added, "z") || len(got.Added) < 2 {
+		t.Errorf("added %v, want z and the odd names too", got.Added)
 	}
 }
