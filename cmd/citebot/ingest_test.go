@@ -137,3 +137,31 @@ func TestIngestFolderWithOddNames(t *testing.T) {
 		t.Errorf("added %v, want z and the odd names too", got.Added)
 	}
 }
+
+// Only ingest changes how the store is built: other commands warn once and
+// answer from the store as built; ingest re-embeds.
+func TestOnlyIngestRebuildsTheStore(t *testing.T) {
+	env := offlineEnv(t)
+	if r := runCLI(t, env, "ingest"); r.code != 0 {
+		t.Fatalf("ingest: exit %d: %s", r.code, r.stderr)
+	}
+	env["CITEBOT_CHUNK_TARGET"] = "300"
+	r := runCLI(t, env, "search", "--json", "ceasefire")
+	if r.code != 0 || strings.Count(r.stderr, "warning: the store was built with other") != 1 || !strings.Contains(r.stderr, "citebot ingest --reembed") {
+		t.Fatalf("search with other chunking: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "ceasefire") {
+		t.Errorf("search did not answer from the store as built:\n%s", r.stdout)
+	}
+	r = runCLI(t, env, "ingest", "--json")
+	var got struct{ Updated []string }
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 {
+		t.Fatalf("ingest with new chunking: %v, exit %d: %s", err, r.code, r.stderr)
+	}
+	if len(got.Updated) == 0 {
+		t.Errorf("ingest did not re-embed: %s", r.stdout)
+	}
+	if r := runCLI(t, env, "search", "ceasefire"); strings.Contains(r.stderr, "warning") {
+		t.Errorf("still warns after the rebuild: %s", r.stderr)
+	}
+}
