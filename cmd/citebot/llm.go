@@ -23,6 +23,13 @@ func (c chatLLM) Complete(ctx context.Context, msgs []prompts.Message) (string, 
 	return text, answer.Usage(u), err
 }
 
+// CompleteJSON makes the chat client an answer.JSONCompleter, so the
+// model verifier asks for structured output.
+func (c chatLLM) CompleteJSON(ctx context.Context, msgs []prompts.Message) (string, answer.Usage, error) {
+	text, u, err := c.Chat.CompleteJSON(ctx, msgs)
+	return text, answer.Usage(u), err
+}
+
 // chatModel builds the chat client from the configuration: the chat
 // policy, with CITEBOT_LLM_RETRIES retries (0 = none) and
 // CITEBOT_LLM_TIMEOUT per attempt (0 = the default).

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	goopenai "github.com/sashabaranov/go-openai"
 
@@ -56,6 +57,9 @@ type Chat struct {
 	// completionTokens sends MaxTokens as max_completion_tokens (OpenAI,
 	// reasoning models) instead of max_tokens (what compatible servers read).
 	completionTokens bool
+	// noResponseFormat is set once the server has rejected
+	// response_format, so CompleteJSON stops sending it.
+	noResponseFormat atomic.Bool
 }
 
 // errNoChoices reports a completion without any choice.
@@ -177,7 +181,11 @@ func (ch *Chat) Stream(ctx context.Context, msgs []prompts.Message, onDelta func
 // for callers where nobody watches the text arrive, such as rewriting
 // follow-up questions. Failures are retried like Stream's.
 func (ch *Chat) Complete(ctx context.Context, msgs []prompts.Message) (string, Usage, error) {
-	req := ch.request(msgs)
+	return ch.complete(ctx, ch.request(msgs))
+}
+
+// complete sends one non-streamed request under the retry policy.
+func (ch *Chat) complete(ctx context.Context, req goopenai.ChatCompletionRequest) (string, Usage, error) {
 	var (
 		text  string
 		usage Usage

@@ -33,12 +33,23 @@ func withExchange(ctx context.Context, x *exchange) context.Context {
 	return context.WithValue(ctx, exchangeKey{}, x)
 }
 
+type zeroTemperatureKey struct{}
+
+// withZeroTemperatureRequest returns a context whose chat requests the
+// transport sends with "temperature":0 whatever the client's setting, for
+// a request that wants the same reply every time (CompleteJSON). The
+// request itself must leave Temperature at 0, so that go-openai drops it.
+func withZeroTemperatureRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, zeroTemperatureKey{}, true)
+}
+
 // transport wraps the HTTP transport of a client for what go-openai does
 // not do:
 //
 //   - It records the status, Retry-After / Retry-After-Ms and error body of
 //     every response into the exchange its request's context carries.
-//   - With zeroTemperature it puts "temperature":0 back into chat requests.
+//   - With zeroTemperature (or a context from withZeroTemperatureRequest)
+//     it puts "temperature":0 back into chat requests.
 //     go-openai v1.43.0 declares ChatCompletionRequest.Temperature as
 //     `float32 json:"temperature,omitempty"`, so an explicit 0 is dropped
 //     and the server applies its own default (1.0 at OpenAI, 0.8 in
@@ -53,7 +64,8 @@ type transport struct {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.zeroTemperature && req.Method == http.MethodPost && req.Body != nil &&
+	zero := t.zeroTemperature || req.Context().Value(zeroTemperatureKey{}) != nil
+	if zero && req.Method == http.MethodPost && req.Body != nil &&
 		strings.HasSuffix(req.URL.Path, "/chat/completions") {
 		r2, err := withZeroTemperature(req)
 		if err != nil {

@@ -14,6 +14,14 @@ type ChatRequest struct {
 	Temperature         *float64       `json:"temperature,omitempty"`
 	MaxTokens           int            `json:"max_tokens,omitempty"`
 	MaxCompletionTokens int            `json:"max_completion_tokens,omitempty"`
+	// ResponseFormat is nil unless the client asked for structured output.
+	ResponseFormat *ResponseFormat `json:"response_format,omitempty"`
+}
+
+// ResponseFormat is a request's response_format: {"type":"json_object"}
+// asks for a reply that is one JSON object.
+type ResponseFormat struct {
+	Type string `json:"type"`
 }
 
 // ChatMessage is one message of a chat request or reply.
