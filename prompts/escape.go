@@ -17,7 +17,7 @@ var funcs = template.FuncMap{
 // use, in any case and with stray spaces ("</passage>", "< / Passage",
 // "<question"), so that text inside a block cannot end it or open a
 // block of its own.
-var delimiter = regexp.MustCompile(`(?i)<(\s*/?\s*(?:passages?|paragraphs?|article|question|conversation|system|user|assistant)\b)`)
+var delimiter = regexp.MustCompile(`(?i)<(\s*/?\s*(?:passages?|paragraphs?|article|question|conversation|claims?|system|user|assistant)\b)`)
 
 // text neutralises block delimiters inside article or user text by
 // writing their "<" as "&lt;". Everything else is left as it is, so the

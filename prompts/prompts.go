@@ -2,9 +2,10 @@
 // model, such as the grounded answer, the follow-up rewrite and the article
 // summary.
 //
-// Each prompt is a text/template file (answer.tmpl, rewrite.tmpl, ...)
-// embedded in the binary; Render renders any of them by name, and typed
-// wrappers (Answer, Rewrite, Summary) check their data first. A file
+// Each prompt is a text/template file (answer.tmpl, rewrite.tmpl,
+// summary.tmpl, verify.tmpl) embedded in the binary; Render renders any of
+// them by name, and typed wrappers (Answer, Rewrite, Summary, Verify)
+// check their data first. A file
 // defines two templates, "system" and "user", and each becomes one chat
 // message, so an operator can tune the wording of either without touching
 // Go code: New(dir) uses a file of the same name in dir instead of the
@@ -80,12 +81,42 @@ type SummaryData struct {
 	Paragraphs []Passage
 }
 
+// VerifyData fills verify.tmpl: every cited claim of one answer or
+// summary and the passages they cite, so that a model judges them all in
+// one request.
+type VerifyData struct {
+	// Question is what the claims answer ("" for a summary).
+	Question string
+	Claims   []VerifyClaim
+	// Passages are the passages some claim cites, each once.
+	Passages []VerifyPassage
+}
+
+// VerifyClaim is one claim to judge.
+type VerifyClaim struct {
+	// N numbers the claim from 1; the model's verdicts name it.
+	N    int
+	Text string
+	// Sentence is the whole sentence when Text is only a clause of it
+	// ("and in 1990"), shown as context; "" when Text is the sentence.
+	Sentence string
+	// Passages are the numbers (VerifyPassage.N) of the passages it cites.
+	Passages []int
+}
+
+// VerifyPassage is one cited passage, by the number its claims cite.
+type VerifyPassage struct {
+	N    int
+	Text string
+}
+
 // Template file names, embedded and looked up in the override directory.
 // A prompt's name is its file name without templateExt.
 const (
 	AnswerFile  = "answer.tmpl"
 	RewriteFile = "rewrite.tmpl"
 	SummaryFile = "summary.tmpl"
+	VerifyFile  = "verify.tmpl"
 )
 
 const templateExt = ".tmpl"
@@ -221,6 +252,31 @@ func (r *Renderer) Summary(d SummaryData) ([]Message, error) {
 	return r.Render("summary", d)
 }
 
+// Verify renders the prompt of the model verifier. Every claim must cite
+// at least one passage and every number it cites must be among
+// d.Passages: a verdict against a passage the model was not shown would
+// mean nothing.
+func (r *Renderer) Verify(d VerifyData) ([]Message, error) {
+	if len(d.Claims) == 0 {
+		return nil, errors.New("verify prompt: no claims")
+	}
+	shown := make(map[int]bool, len(d.Passages))
+	for _, p := range d.Passages {
+		shown[p.N] = true
+	}
+	for _, c := range d.Claims {
+		if len(c.Passages) == 0 {
+			return nil, fmt.Errorf("verify prompt: claim %d cites no passage", c.N)
+		}
+		for _, n := range c.Passages {
+			if !shown[n] {
+				return nil, fmt.Errorf("verify prompt: claim %d cites passage %d, which is not given", c.N, n)
+			}
+		}
+	}
+	return r.Render("verify", d)
+}
+
 // render executes the "system" and "user" templates of t into two
 // messages, trimmed of surrounding blank space.
 func render(t *template.Template, data any) ([]Message, error) {
@@ -242,6 +298,8 @@ var samples = map[string]any{
 	"answer":  AnswerData{Question: "Q?", History: sampleTurns, Passages: []Passage{samplePassage}},
 	"rewrite": RewriteData{Question: "Q?", History: sampleTurns},
 	"summary": SummaryData{Title: "T", Author: "A", Published: "2022-05-13", Source: "https://example.com/a", Length: "medium", Paragraphs: []Passage{samplePassage}},
+	"verify": VerifyData{Question: "Q?", Claims: []VerifyClaim{{N: 1, Text: "a clause", Sentence: "A sentence with a clause.", Passages: []int{1}}},
+		Passages: []VerifyPassage{{N: 1, Text: "Text."}}},
 }
 
 var (
