@@ -14,7 +14,7 @@ import (
 //  1. locateClaims finds the marker groups ("[1][3]") and, for each, the
 //     sentence and clause it vouches for and the sources it names;
 //  2. a Verifier judges each claim against each source it cites
-//     (LexicalVerifier offline);
+//     (LexicalVerifier offline, LLMVerifier with the chat model);
 //  3. renumber numbers the sources that back their claims by first use,
 //     merging sources of one article;
 //  4. rewriteMarkers and buildCitations turn that into clean text and
@@ -79,8 +79,10 @@ type citeResult struct {
 	Invalid, Unsupported int
 	// Markers counts the marker groups in the input.
 	Markers int
-	// Took is the time the check took.
-	Took time.Duration
+	// Took is the time the check took, Usage the tokens the verifier
+	// spent (zero offline).
+	Took  time.Duration
+	Usage Usage
 }
 
 // applyTo puts the checked text, citations and claims into ans, which is
@@ -90,7 +92,14 @@ func (r citeResult) applyTo(ans *Answer) {
 	ans.Citations = r.Citations
 	ans.Claims = r.Claims
 	ans.Grounded = grounded(r.Claims)
+	r.account(ans)
+}
+
+// account adds the check's time and tokens to ans, whether or not its
+// result is used (a refusal drops it).
+func (r citeResult) account(ans *Answer) {
 	ans.Timings.Verify = r.Took
+	ans.Usage = addUsage(ans.Usage, r.Usage)
 }
 
 // checkCitations turns generated text with [n] markers into checked
@@ -103,7 +112,7 @@ func checkCitations(ctx context.Context, text string, srcs []source, opts citeOp
 	start := time.Now()
 	v := opts.verifier()
 	claims := locateClaims(text, len(srcs))
-	judgments, err := verifyClaims(ctx, v, opts.Question, text, claims, srcs)
+	judgments, usage, err := verifyClaims(ctx, v, opts.Question, text, claims, srcs)
 	if err != nil {
 		return citeResult{}, fmt.Errorf("verify citations (%s): %w", v.Name(), err)
 	}
@@ -113,6 +122,7 @@ func checkCitations(ctx context.Context, text string, srcs []source, opts citeOp
 		Text:      out,
 		Citations: buildCitations(nums.cited, srcs, opts.KeepNumbers),
 		Markers:   len(claims),
+		Usage:     usage,
 	}
 	res.Claims = answerClaims(claimsInput{
 		text: text, out: out, offsets: offsets, claims: claims, judgments: judgments,
@@ -131,8 +141,9 @@ func checkCitations(ctx context.Context, text string, srcs []source, opts citeOp
 }
 
 // verifyClaims asks v about every claim that cites a source, in one call,
-// and returns the judgments per claim (none for claims citing nothing).
-func verifyClaims(ctx context.Context, v Verifier, question, text string, claims []claim, srcs []source) ([][]Judgment, error) {
+// and returns the judgments per claim (none for claims citing nothing) and
+// the tokens v spent.
+func verifyClaims(ctx context.Context, v Verifier, question, text string, claims []claim, srcs []source) ([][]Judgment, Usage, error) {
 	var stmts []Statement
 	var of []int // of[k] is the claim of stmts[k]
 	for i, c := range claims {
@@ -149,24 +160,24 @@ func verifyClaims(ctx context.Context, v Verifier, question, text string, claims
 	}
 	out := make([][]Judgment, len(claims))
 	if len(stmts) == 0 {
-		return out, nil
+		return out, Usage{}, nil
 	}
 	passages := make([]string, len(srcs))
 	for i, s := range srcs {
 		passages[i] = s.Text
 	}
-	js, err := v.Verify(ctx, question, stmts, passages)
+	js, usage, err := verify(ctx, v, question, stmts, passages)
 	if err != nil {
-		return nil, err
+		return nil, usage, err
 	}
 	if len(js) != len(stmts) {
-		return nil, fmt.Errorf("%d judgment lists for %d claims", len(js), len(stmts))
+		return nil, usage, fmt.Errorf("%d judgment lists for %d claims", len(js), len(stmts))
 	}
 	for k, i := range of {
 		if len(js[k]) != len(stmts[k].Cited) {
-			return nil, fmt.Errorf("claim %d: %d judgments for %d citations", k+1, len(js[k]), len(stmts[k].Cited))
+			return nil, usage, fmt.Errorf("claim %d: %d judgments for %d citations", k+1, len(js[k]), len(stmts[k].Cited))
 		}
 		out[i] = js[k]
 	}
-	return out, nil
+	return out, usage, nil
 }

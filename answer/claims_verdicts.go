@@ -82,6 +82,9 @@ func (in claimsInput) judge(cl *Claim, c claim, js []Judgment, shown []int) {
 	cl.Cited = append([]int(nil), shown...)
 	best := -1
 	for j, v := range js {
+		if v.Verifier != "" {
+			cl.Verifier = v.Verifier
+		}
 		cl.Score = max(cl.Score, v.Score)
 		if v.Supported && (best < 0 || v.Score > js[best].Score) {
 			best = j

@@ -50,11 +50,12 @@ type Config struct {
 	// RefusalFloor is the Evidence below which Ask refuses without an LLM
 	// call (DefaultRefusalFloor). Negative means never refuse early.
 	RefusalFloor float64
-	// Verifier checks that cited passages hold the claims citing them:
-	// nil means LexicalVerifier with SupportThreshold and the retriever's
-	// term rarity; VerifierOff keeps every valid citation. Extractive
-	// answers and summaries, which quote passages verbatim, are always
-	// checked offline.
+	// Verifier checks that cited passages hold the claims citing them,
+	// in answers and summaries the LLM wrote: nil means LexicalVerifier
+	// with SupportThreshold and the retriever's term rarity; VerifierOff
+	// keeps every valid citation; an *LLMVerifier asks the model, falling
+	// back on that lexical check. Extractive answers and summaries, which
+	// quote passages verbatim, are always checked offline.
 	Verifier Verifier
 	// SupportThreshold is the lexical verifier's probability of support a
 	// citation needs to stand (DefaultSupportThreshold). Negative means
@@ -108,7 +109,13 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Engine{cfg: cfg, log: log}, nil
+	e := &Engine{cfg: cfg, log: log}
+	if lv, ok := cfg.Verifier.(*LLMVerifier); ok {
+		// The model verifier falls back on the engine's offline check,
+		// which weighs words by their rarity in the library.
+		e.cfg.Verifier = lv.withFallback(e.offlineVerifier())
+	}
+	return e, nil
 }
 
 // In returns a view of the engine that answers from scope: it searches,
@@ -237,6 +244,7 @@ func (e *Engine) finishLLMAnswer(ctx context.Context, ans Answer, raw, question 
 		e.log.Debug("citations dropped", "invalid", res.Invalid, "unsupported", res.Unsupported, "kept", len(res.Citations))
 	}
 	if len(res.Citations) == 0 && isRefusal(raw) {
+		res.account(&ans)
 		text := strings.TrimSpace(stripMarkers(raw))
 		return e.refusal(ans, text), nil
 	}

@@ -22,6 +22,15 @@ type LLM interface {
 	String() string
 }
 
+// JSONCompleter is an LLM that can be asked for a reply that is one JSON
+// object (structured output, at temperature 0). The model verifier uses it
+// when the LLM offers it, since a server that enforces the format spares
+// it replies it cannot read; with a plain LLM it uses Complete and relies
+// on the prompt and a tolerant parser.
+type JSONCompleter interface {
+	CompleteJSON(ctx context.Context, msgs []prompts.Message) (string, Usage, error)
+}
+
 // ModelError is a failure of the language model, as opposed to the index
 // or the prompts: the engine wraps every error of an LLM call in it (unless
 // the caller's context ended), so that callers can tell a user "the

@@ -44,6 +44,29 @@ type Judgment struct {
 	Score float64
 	// Quote is the span of the passage text that backs the claim best.
 	Quote prose.Span
+	// Verifier names the check that made the judgment when that is not the
+	// Verifier called: LLMVerifier sets its fallback's name ("lexical") on
+	// the claims the model gave no usable verdict for. "" means the
+	// Verifier's own Name.
+	Verifier string
+}
+
+// MeteredVerifier is a Verifier that spends model tokens. The engine calls
+// VerifyMetered instead of Verify, so that an answer's Usage counts the
+// tokens its check took as well as those of the answer.
+type MeteredVerifier interface {
+	Verifier
+	// VerifyMetered is Verify that also returns the token usage.
+	VerifyMetered(ctx context.Context, question string, claims []Statement, passages []string) ([][]Judgment, Usage, error)
+}
+
+// verify runs v, metered when it can be.
+func verify(ctx context.Context, v Verifier, question string, claims []Statement, passages []string) ([][]Judgment, Usage, error) {
+	if mv, ok := v.(MeteredVerifier); ok {
+		return mv.VerifyMetered(ctx, question, claims, passages)
+	}
+	js, err := v.Verify(ctx, question, claims, passages)
+	return js, Usage{}, err
 }
 
 // VerifierOff keeps every citation that names a passage, unchecked: the
