@@ -113,3 +113,40 @@ func TestServeWithoutTokenFails(t *testing.T) {
 		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
 	}
 }
+
+// CITEBOT_VERIFIER=llm: one extra request judges the answer's statements,
+// and its verdict is what the answer shows.
+func TestAskWithTheModelVerifier(t *testing.T) {
+	srv := openaitest.NewServer()
+	defer srv.Close()
+	srv.ChatFunc = func(req openaitest.ChatRequest) string {
+		if req.ResponseFormat != nil {
+			return `{"verdicts": [{"claim": 1, "supported": false}]}`
+		}
+		return `Austin urged an "immediate ceasefire" in Ukraine [1].`
+	}
+	env := offlineEnv(t)
+	env["OPENAI_BASE_URL"] = srv.URL()
+	env["CITEBOT_VERIFIER"] = "llm"
+	r := runCLI(t, env, "ask", "--json", "What did Lloyd Austin urge during his call with Sergei Shoigu?")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var got struct {
+		Grounded bool `json:"grounded"`
+		Claims   []struct{ Verdict, Verifier string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Grounded || len(got.Claims) != 1 || got.Claims[0].Verdict != "unsupported" || got.Claims[0].Verifier != "llm" {
+		t.Errorf("answer = %+v", got)
+	}
+	if n := len(srv.ChatRequests()); n != 2 {
+		t.Errorf("%d chat requests, want the answer and one verification", n)
+	}
+	delete(env, "OPENAI_BASE_URL")
+	if r := runCLI(t, env, "ask", "x"); r.code != 2 || !strings.Contains(r.stderr, "CITEBOT_VERIFIER=llm needs a chat model") {
+		t.Errorf("llm verifier without a model: exit %d, %q", r.code, r.stderr)
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/prompts"
 )
@@ -12,6 +14,11 @@ func (a *app) verifier(llm answer.LLM, renderer *prompts.Renderer) (answer.Verif
 	switch a.cfg.Verifier {
 	case "off":
 		return answer.VerifierOff, nil
+	case "llm":
+		if llm == nil {
+			return nil, usageError{errors.New("CITEBOT_VERIFIER=llm needs a chat model: set OPENAI_API_KEY or OPENAI_BASE_URL")}
+		}
+		return answer.NewLLMVerifier(answer.LLMVerifierConfig{LLM: llm, Prompts: renderer, Logger: a.logger})
 	}
 	return nil, nil
 }
