@@ -98,18 +98,9 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 	if _, err := ix.syncLocked(ctx); err != nil {
 		return IngestReport{}, fmt.Errorf("ingest: %w", err)
 	}
-	list := make([]retrieval.Article, 0, len(articles))
-	seen := make(map[string]bool, len(articles))
-	for _, a := range articles {
-		if a.ID == "" {
-			return IngestReport{}, errors.New("ingest: an article has no ID")
-		}
-		if seen[a.ID] {
-			return IngestReport{}, fmt.Errorf("ingest: article ID %q appears twice", a.ID)
-		}
-		seen[a.ID] = true
-		a.Hash = retrieval.HashArticle(a) // never trust a stale caller-supplied hash
-		list = append(list, a)
+	list, seen, err := hashedList(articles)
+	if err != nil {
+		return IngestReport{}, fmt.Errorf("ingest: %w", err)
 	}
 
 	var rep IngestReport
@@ -164,6 +155,26 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 		}
 		return rep, nil
 	}
+}
+
+// hashedList checks that every article has an ID of its own and sets its
+// content hash (a caller-supplied hash may be stale). It returns the IDs
+// as a set too.
+func hashedList(articles []retrieval.Article) ([]retrieval.Article, map[string]bool, error) {
+	list := make([]retrieval.Article, 0, len(articles))
+	seen := make(map[string]bool, len(articles))
+	for _, a := range articles {
+		if a.ID == "" {
+			return nil, nil, errors.New("an article has no ID")
+		}
+		if seen[a.ID] {
+			return nil, nil, fmt.Errorf("article ID %q appears twice", a.ID)
+		}
+		seen[a.ID] = true
+		a.Hash = retrieval.HashArticle(a)
+		list = append(list, a)
+	}
+	return list, seen, nil
 }
 
 // ingestList plans and runs the work for list.
