@@ -101,7 +101,8 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for {
+	fresh := true // a new store is created, not upgraded: nothing to announce
+	for first := true; ; first = false {
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("begin migration: %w", err)
@@ -110,6 +111,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			tx.Rollback()
 			return err
+		}
+		if first && v > 0 {
+			fresh = false
 		}
 		if v > len(ms) {
 			tx.Rollback()
@@ -130,6 +134,10 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migration %s: commit: %w", m.name, err)
 		}
-		s.log.Info("store schema migrated", "path", s.path, "version", m.version, "migration", m.name)
+		if fresh {
+			s.log.Debug("store schema created", "path", s.path, "version", m.version, "migration", m.name)
+		} else {
+			s.log.Info("store schema migrated", "path", s.path, "version", m.version, "migration", m.name)
+		}
 	}
 }
