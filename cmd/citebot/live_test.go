@@ -337,8 +337,13 @@ func TestServeCuratorsAddFromDiscord(t *testing.T) {
 	if got := s.reply(s.fake.SlashCommand(curator, "ingest", discordtest.String("url", "http://169.254.169.254/latest/meta-data"))); !strings.Contains(got, "I can't fetch that") {
 		t.Errorf("a metadata address gave %q", got)
 	}
+	// Right-click → Apps → "Add to library" on a message with a link.
+	posted, _ := s.fake.SendMessage(member, discordtest.MessageSpec{Content: "Worth reading: " + page.URL + "/bridge"})
+	if got := s.reply(s.fake.MessageCommand(curator, "Add to library", posted.ID)); !strings.Contains(got, "added **Ferry timetable changes**") && !strings.Contains(got, "already in the library") {
+		t.Errorf("Add to library replied %q", got)
+	}
 	files, _ := filepath.Glob(filepath.Join(data, "servers", "1001", "articles", "*.md"))
-	if len(files) != 2 {
+	if len(files) != 3 {
 		t.Errorf("saved files for server 1001: %v", files)
 	}
 	if got := s.reply(s.fake.SlashCommand(curator, "forget", discordtest.String("article", "lighthouse"))); !strings.HasPrefix(got, "Removed **Lighthouse keepers") {
