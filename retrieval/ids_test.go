@@ -39,3 +39,24 @@ func TestURLSlug(t *testing.T) {
 		}
 	}
 }
+
+// FuzzURLSlug: any string makes an ID that is a safe file name, at most 89
+// bytes, the same every time, and different URLs with queries stay apart.
+func FuzzURLSlug(f *testing.F) {
+	for _, s := range []string{"https://www.example.com/news/2022/05/austin-call.html", "http://Example.COM/A_B/C%20D/",
+		"https://x.y/../../etc/passwd", "https://例え.jp/ニュース", "::", "", "http://", "https://a/b?c=d#e", "ftp://x/y.z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		id := URLSlug(raw)
+		if err := ValidateID(id); err != nil {
+			t.Fatalf("URLSlug(%q) = %q: %v", raw, id, err)
+		}
+		if len(id) > 89 || id != URLSlug(raw) {
+			t.Fatalf("URLSlug(%q) = %q (%d bytes, or not deterministic)", raw, id, len(id))
+		}
+		if strings.ContainsAny(id, "/\\\x00 ") {
+			t.Fatalf("URLSlug(%q) = %q holds a separator or space", raw, id)
+		}
+	})
+}

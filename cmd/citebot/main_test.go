@@ -225,3 +225,10 @@ func TestKIsCapped(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedbackJSONIsAnEmptyListNotNull(t *testing.T) {
+	r := runCLI(t, offlineEnv(t), "feedback", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"feedback": []`) {
+		t.Errorf("feedback --json on a fresh store: exit %d, %q", r.code, r.stdout)
+	}
+}
