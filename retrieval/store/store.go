@@ -184,6 +184,17 @@ type Store interface {
 	// DropDerived deletes all derived data (articles, chunks, manifest) and
 	// keeps user data; for data the caller proved undecodable.
 	DropDerived(ctx context.Context, reason error) error
+	// MarkPending drops the chunks of the articles in ids and marks them
+	// as needing new ones (empty hash), in one transaction that logs each
+	// as upserted: the next ingest rebuilds them as it resumes a re-embed.
+	// It repairs articles a check found damaged.
+	MarkPending(ctx context.Context, ids []string) error
+	// WithBuildLock runs fn while holding the store's build lock, waiting
+	// (until ctx ends) while another process holds it. Syncs take it so
+	// that when several processes start on an empty store one embeds the
+	// articles and the others, once they get the lock, find them stored.
+	// Reads and single writes never wait for it. It is not reentrant.
+	WithBuildLock(ctx context.Context, fn func(context.Context) error) error
 	// Changes returns the change log entries after seq, oldest first, and
 	// the newest sequence number.
 	Changes(ctx context.Context, after int64) ([]Change, int64, error)
