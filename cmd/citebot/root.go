@@ -112,6 +112,7 @@ OpenAI-compatible chat model (OpenAI, Ollama, vLLM, llama.cpp).`,
 		a.serveCommand(),
 		a.feedbackCommand(),
 		a.configCommand(),
+		a.checkCommand(),
 	)
 	return root
 }
