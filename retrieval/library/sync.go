@@ -55,14 +55,22 @@ type Report struct {
 // article whose ID another source already has gets an ID of its own.
 func (l *Library) Sync(ctx context.Context, opts SyncOptions) (Report, error) {
 	var rep Report
+	l.removeLeftovers(ctx)
 	list, err := l.loadAll(ctx, &rep)
 	if err != nil {
 		return rep, err
 	}
 	ix := l.cfg.Index
-	rep.IngestReport, err = ix.Ingest(ctx, list, index.IngestOptions{
-		Prune: true, Progress: opts.Progress, KeepBuild: opts.KeepBuild, Reembed: opts.Reembed,
-		Keep: l.stillThere(ctx, rep.Skipped),
+	// One process builds at a time: others started at the same moment (20
+	// `ask` on an empty store) wait here, and their Ingest, which starts
+	// from what the store holds, finds the work done.
+	err = l.store().WithBuildLock(ctx, func(ctx context.Context) error {
+		var err error
+		rep.IngestReport, err = ix.Ingest(ctx, list, index.IngestOptions{
+			Prune: true, Progress: opts.Progress, KeepBuild: opts.KeepBuild, Reembed: opts.Reembed,
+			Keep: l.stillThere(ctx, rep.Skipped),
+		})
+		return err
 	})
 	if err != nil && !errors.Is(err, index.ErrBuildDiffers) {
 		return rep, &UpdateError{Err: err}
