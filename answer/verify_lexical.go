@@ -8,9 +8,9 @@ import (
 
 // LexicalVerifier is the offline citation check: a logistic regression
 // over lexical evidence (attribution.Features: rarity-weighted coverage of
-// the claim by one or two adjacent sentences, the coverage of what the
-// question did not already say, kept word pairs and phrases, numbers and
-// names the passage must hold, one-sided negation), fitted on human
+// the claim by one or two adjacent sentences and by three, the coverage of
+// what the question did not already say, kept word pairs and phrases,
+// numbers and names the passage must hold, one-sided negation), fitted on human
 // judgments (see verify_weights.go). A claim the passage quotes word for
 // word is always supported, so extractive answers are. It never fails.
 type LexicalVerifier struct {

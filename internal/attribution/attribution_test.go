@@ -23,6 +23,14 @@ func TestReadAndStatements(t *testing.T) {
 	if got := exs[0].Statements(); !reflect.DeepEqual(got, []string{"Austin spoke with Shoigu.", "The call lasted an hour."}) {
 		t.Errorf("statements %q", got)
 	}
+	// A list item's number standing alone is no statement.
+	list := Example{Claim: "Try these steps:\n\n1[1].", References: []string{"A."}, Label: LabelAttributable}
+	if got := list.Statements(); !reflect.DeepEqual(got, []string{"Try these steps:"}) {
+		t.Errorf("statements %q", got)
+	}
+	if got := (Example{Claim: "4. Turn on the diffuser."}).Statements(); !reflect.DeepEqual(got, []string{"Turn on the diffuser."}) {
+		t.Errorf("statements %q", got)
+	}
 	for _, bad := range []string{"{", `{"claim": "", "references": ["A."], "attribution_label": "attributable"}`,
 		`{"claim": "C.", "references": ["A."], "attribution_label": "yes"}`} {
 		if _, err := Read(strings.NewReader(input + bad + "\n")); err == nil || !strings.Contains(err.Error(), "line 4") {
@@ -97,6 +105,17 @@ func TestExtract(t *testing.T) {
 	}
 	if q, ok := p.Quotes(NewClaim("The call  lasted about an hour.", nil)); !ok || p.Text[q.Start:q.End] != "The call lasted about an hour." {
 		t.Errorf("verbatim quote not found: %v %v", q, ok)
+	}
+	// Three adjacent sentences hold it, two do not: Window sees it, Pair
+	// does not.
+	spread := NewPassage("Austin spoke on Friday. The call lasted an hour. Shoigu listened. Nothing else.")
+	f, _ = Extract(NewClaim("Austin spoke with Shoigu.", nil), spread, nil)
+	if f.Window != 1 || f.Pair == 1 {
+		t.Errorf("window %v pair %v, want 1 and less", f.Window, f.Pair)
+	}
+	f, _ = Extract(NewClaim("Austin spoke with Lavrov.", nil), spread, nil)
+	if f.Window == 1 || f.Window == 0 {
+		t.Errorf("window %v, want a part", f.Window)
 	}
 	// Words the question already holds do not count as news.
 	f, _ = Extract(NewClaim("Austin and Shoigu discussed grain exports.", Terms("What did Austin and Shoigu discuss?")), p, nil)

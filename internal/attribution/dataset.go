@@ -83,15 +83,20 @@ func (e Example) check() error {
 // benchMarker is how benchmark claims cite their references ("[3]").
 var benchMarker = regexp.MustCompile(`\s*\[\d+\]`)
 
+// enumerator matches a list item's number or letter standing alone: "1.",
+// "4)", "b.".
+var enumerator = regexp.MustCompile(`^\s*(?:\d{1,3}|[A-Za-z])[.)]\s*$`)
+
 // Statements returns the sentences of the claim that say something, with
 // its "[n]" markers removed: a claim is attributable when each of them is
-// supported by some reference. A claim whose sentences all lack content
+// supported by some reference. A list item's number alone ("1." before
+// "Choose a location") says nothing. A claim whose sentences all lack content
 // words is one statement, the whole claim.
 func (e Example) Statements() []string {
 	claim := benchMarker.ReplaceAllString(e.Claim, "")
 	var out []string
 	for _, s := range prose.Sentences(claim) {
-		if t := claim[s.Start:s.End]; HasContent(t) {
+		if t := claim[s.Start:s.End]; HasContent(t) && !enumerator.MatchString(t) {
 			out = append(out, t)
 		}
 	}

@@ -134,7 +134,7 @@ func goConstants(m Model) string {
 	for i, name := range FeatureNames {
 		fmt.Fprintf(&b, "\tweight%s = %.4f\n", camel(name), m.Weights[i])
 	}
-	fmt.Fprintf(&b, "\tlexicalBias = %.4f\n\tDefaultSupportThreshold = %.4f\n", m.Bias, m.Threshold)
+	fmt.Fprintf(&b, "\tlexicalBias = %.4f\n\tlexicalThreshold = %.4f (DefaultSupportThreshold should equal it)\n", m.Bias, m.Threshold)
 	return b.String()
 }
 
