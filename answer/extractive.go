@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/citebot/citebot/internal/attribution"
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/prose"
 )
@@ -54,7 +55,7 @@ type candidate struct {
 func (e *Engine) extractive(ctx context.Context, ans Answer, q query) (Answer, error) {
 	ans.Extractive = true
 	cands := candidates(ans.Passages)
-	terms := uniqueTerms(append(append([]string(nil), q.Focus...), q.Context...))
+	terms := attribution.Unique(append(append([]string(nil), q.Focus...), q.Context...))
 	w := e.queryWeights(q, terms, cands)
 	qtype := questionType(q.Question)
 	for i := range cands {
@@ -188,7 +189,7 @@ func rankBonus(r int) float64 {
 
 // sentenceScore scores one candidate against the query terms.
 func sentenceScore(c *candidate, terms []string, w weights, all []candidate) float64 {
-	cov := coverage(terms, c.set, w)
+	cov := attribution.Coverage(terms, w, c.set)
 	score := cov + rankBonus(c.passage)
 	score += proximityWeight * proximity(c.terms, terms)
 	score += bigramWeight * bigrams(c.terms, terms)
@@ -202,7 +203,7 @@ func sentenceScore(c *candidate, terms []string, w weights, all []candidate) flo
 		for t := range prev.set {
 			merged[t] = true
 		}
-		score += prevWeight * (coverage(terms, merged, w) - cov)
+		score += prevWeight * (attribution.Coverage(terms, w, merged) - cov)
 	}
 	// A sentence that only repeats the question tells nothing new.
 	novel := 0

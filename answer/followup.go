@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/citebot/citebot/internal/attribution"
 	"github.com/citebot/citebot/prompts"
 )
 
@@ -55,7 +56,7 @@ func (e *Engine) standaloneQuery(ctx context.Context, question string, history [
 	}
 	q.Text = prev + " " + question
 	focus := termSet(question)
-	for _, t := range uniqueTerms(contentTerms(prev)) {
+	for _, t := range attribution.Unique(contentTerms(prev)) {
 		if !focus[t] {
 			q.Context = append(q.Context, t)
 		}

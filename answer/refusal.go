@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/citebot/citebot/internal/attribution"
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/prose"
 )
@@ -44,14 +45,14 @@ func Evidence(question string, passages []retrieval.Passage) float64 {
 }
 
 func evidenceTerms(terms []string, passages []retrieval.Passage) float64 {
-	terms = uniqueTerms(terms)
+	terms = attribution.Unique(terms)
 	if len(terms) == 0 || len(passages) == 0 {
 		return 0
 	}
 	best := 0.0
 	for _, p := range passages {
 		set := termSet(p.Article.Title + "\n" + p.Chunk.Text)
-		if c := coverage(terms, set, nil); c > best {
+		if c := attribution.Coverage(terms, nil, set); c > best {
 			best = c
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/citebot/citebot/internal/attribution"
 	"github.com/citebot/citebot/retrieval/prose"
 )
 
@@ -25,28 +26,8 @@ func termSet(text string) map[string]bool {
 	return set
 }
 
-// uniqueTerms returns the distinct terms of ts in first-seen order.
-func uniqueTerms(ts []string) []string {
-	seen := make(map[string]bool, len(ts))
-	out := ts[:0:0]
-	for _, t := range ts {
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 // weights maps a term to its importance; a missing term weighs 1.
-type weights map[string]float64
-
-func (w weights) of(t string) float64 {
-	if v, ok := w[t]; ok {
-		return v
-	}
-	return 1
-}
+type weights = attribution.Weights
 
 // idfWeights computes inverse document frequencies of terms over docs
 // (each a set of terms), smoothed so that a term in every document still
@@ -64,23 +45,6 @@ func idfWeights(terms []string, docs []map[string]bool) weights {
 		w[t] = math.Log(1 + (n+1)/(float64(df)+1))
 	}
 	return w
-}
-
-// coverage is the weighted share of terms found in set: 1 when every term
-// is there, 0 when none is or terms is empty.
-func coverage(terms []string, set map[string]bool, w weights) float64 {
-	var have, total float64
-	for _, t := range terms {
-		wt := w.of(t)
-		total += wt
-		if set[t] {
-			have += wt
-		}
-	}
-	if total == 0 {
-		return 0
-	}
-	return have / total
 }
 
 // support is how well one passage backs one claim, and which sentence of
@@ -119,13 +83,13 @@ func scoreSupport(claim []string, text string, fallback []string) support {
 	if len(spans) == 0 {
 		return support{}
 	}
-	claim = uniqueTerms(claim)
+	claim = attribution.Unique(claim)
 	if len(claim) == 0 {
 		best := support{Score: 1, Sentence: spans[0]}
 		if len(fallback) > 0 {
 			bestCov := -1.0
 			for _, s := range spans {
-				if c := coverage(uniqueTerms(fallback), termSet(text[s.Start:s.End]), nil); c > bestCov {
+				if c := attribution.Coverage(attribution.Unique(fallback), nil, termSet(text[s.Start:s.End])); c > bestCov {
 					bestCov, best.Sentence = c, s
 				}
 			}
@@ -139,11 +103,11 @@ func scoreSupport(claim []string, text string, fallback []string) support {
 		for t := range set {
 			whole[t] = true
 		}
-		if c := coverage(claim, set, nil); c > best.Score {
+		if c := attribution.Coverage(claim, nil, set); c > best.Score {
 			best = support{Score: c, Sentence: s}
 		}
 	}
-	if c := passageWholeWeight * coverage(claim, whole, nil); c > best.Score {
+	if c := passageWholeWeight * attribution.Coverage(claim, nil, whole); c > best.Score {
 		best.Score = c
 	}
 	return best

@@ -99,7 +99,7 @@ func Extract(c Claim, p *Passage, w Weights) (Features, prose.Span) {
 			pair, _ := bestPair(c.Novel, w, p.sents)
 			f.Novel = math.Max(s, pair)
 		}
-		f.Anywhere = coverage(c.Terms, nil, p.terms)
+		f.Anywhere = Coverage(c.Terms, nil, p.terms)
 		f.Window = bestWindow(c.Terms, w, p.sents)
 	}
 	f.Bigrams = share(len(c.bigrams), func(i int) bool { return p.bigrams[c.bigrams[i]] })
@@ -136,8 +136,8 @@ func allIn(ts []string, set map[string]bool) bool {
 	return true
 }
 
-// coverage is the weighted share of terms in set (uniform with nil w).
-func coverage(terms []string, w Weights, set map[string]bool) float64 {
+// Coverage is the weighted share of terms in set (uniform with nil w).
+func Coverage(terms []string, w Weights, set map[string]bool) float64 {
 	var have, total float64
 	for _, t := range terms {
 		wt := w.of(t)
@@ -157,7 +157,7 @@ func coverage(terms []string, w Weights, set map[string]bool) float64 {
 func bestSentence(terms []string, w Weights, sents []sentence) (float64, int) {
 	best, at := -1.0, 0
 	for i, s := range sents {
-		if c := coverage(terms, w, s.terms); c > best {
+		if c := Coverage(terms, w, s.terms); c > best {
 			best, at = c, i
 		}
 	}
@@ -177,7 +177,7 @@ func bestPair(terms []string, w Weights, sents []sentence) (float64, int) {
 		for t := range sents[i].terms {
 			pair[t] = true
 		}
-		if c := coverage(terms, w, pair); c > best {
+		if c := Coverage(terms, w, pair); c > best {
 			best, at = c, i-1
 		}
 	}

@@ -35,7 +35,7 @@ func ClaimWeights(claims []Claim, r Rarity) Weights {
 	for _, c := range claims {
 		terms = append(terms, c.Terms...)
 	}
-	return r.TermRarity(unique(terms))
+	return r.TermRarity(Unique(terms))
 }
 
 // NewSample computes the features of every statement of ex against every

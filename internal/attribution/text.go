@@ -56,7 +56,7 @@ type Claim struct {
 // question; none for a claim that answers no question).
 func NewClaim(text string, question []string) Claim {
 	terms := Terms(text)
-	c := Claim{Text: text, Terms: unique(terms), numbers: unique(numbers(text, false)), names: names(text), negated: negated(text)}
+	c := Claim{Text: text, Terms: Unique(terms), numbers: Unique(numbers(text, false)), names: names(text), negated: negated(text)}
 	toks := prose.Tokenize(text)
 	for i := 2; i < len(toks); i++ {
 		c.trigrams = append(c.trigrams, [3]string{toks[i-2], toks[i-1], toks[i]})
@@ -158,7 +158,8 @@ func (p *Passage) Quotes(c Claim) (prose.Span, bool) {
 
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func unique(ts []string) []string {
+// Unique returns the distinct terms of ts in first-seen order.
+func Unique(ts []string) []string {
 	seen := make(map[string]bool, len(ts))
 	out := ts[:0:0]
 	for _, t := range ts {
