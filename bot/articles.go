@@ -163,7 +163,7 @@ func (b *Bot) cmdSummarize(ctx context.Context, r *responder, data discordgo.App
 	}
 	b.runJob(ctx, &interactionSurface{r: r}, job{
 		kind: jobSummary, question: ref, length: length,
-		guildID: r.i.GuildID, channelID: r.i.ChannelID, origin: r.i.ID,
+		guildID: r.i.GuildID, channelID: r.i.ChannelID, origin: r.i.ID, source: sourceSlash,
 	})
 }
 

@@ -87,7 +87,7 @@ func New(cfg Config) (*Bot, error) {
 		askChannels:     set(cfg.AskChannels),
 		curatorRoles:    set(cfg.CuratorRoles),
 		limiter:         newUserLimiter(cfg.RatePerMinute),
-		queue:           newQueue(cfg.MaxConcurrent),
+		queue:           newQueue(cfg.MaxConcurrent, cfg.Metrics.Queue),
 		records:         newLRU[string, *answerRecord](2000),
 		turns:           newLRU[string, *answerRecord](4000),
 		messages:        newLRU[string, *discordgo.Message](2000),
@@ -154,6 +154,7 @@ func (b *Bot) run(ctx context.Context) error {
 		b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.log.Info("gateway session resumed") }),
 		b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.log.Info("gateway disconnected") }),
 	}
+	removers = append(removers, b.watchGateway()...)
 	defer func() {
 		for _, rm := range removers {
 			rm()

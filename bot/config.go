@@ -29,6 +29,11 @@
 // delivery on a surface (surface.go: an interaction response or a channel
 // message), streaming through liveMessage (stream.go).
 //
+// For operations, Config.Metrics receives each event worth counting
+// (metrics.go: questions, outcomes, stage latencies, rate limits, votes,
+// reconnects) through a small interface, so the bot needs no metrics
+// library, and Bot.Health says whether it can answer now (health.go).
+//
 // It is the only package that imports discordgo. It talks to the answer
 // engine through the small Engine interface, hands votes to a
 // FeedbackStore as its own Feedback and library changes to a Library, so
@@ -184,6 +189,9 @@ type Config struct {
 	// fake's client.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
+	// Metrics receives the bot's events (questions, answers, latencies,
+	// rate limits, reconnects) for monitoring; nil records nothing.
+	Metrics Metrics
 }
 
 // withDefaults fills in the zero values.
@@ -223,6 +231,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Metrics == nil {
+		c.Metrics = noMetrics{}
 	}
 	c.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c.Token), "Bot "))
 	if c.Token == "Bot" {

@@ -52,6 +52,7 @@ func (b *Bot) onFeedback(ctx context.Context, r *responder, customID string) {
 		_ = r.reply(ctx, errorMessage("That button no longer works."), true)
 		return
 	}
+	b.cfg.Metrics.Feedback(vote)
 	if r.deferReply(ctx, true) != nil {
 		return
 	}

@@ -114,6 +114,7 @@ func (b *Bot) questionRefusal(q, userID, ifEmpty string) string {
 		return tooLongText(n, b.cfg.MaxQuestion)
 	}
 	if ok, wait := b.limiter.allow(userID, time.Now()); !ok {
+		b.cfg.Metrics.RateLimited()
 		return rateLimitText(wait)
 	}
 	return ""

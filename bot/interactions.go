@@ -250,7 +250,7 @@ func (b *Bot) cmdAsk(ctx context.Context, r *responder, data discordgo.Applicati
 	}
 	b.runJob(ctx, &interactionSurface{r: r, ephemeral: private}, job{
 		kind: jobAsk, question: q, echo: true,
-		guildID: r.i.GuildID, channelID: r.i.ChannelID, origin: r.i.ID,
+		guildID: r.i.GuildID, channelID: r.i.ChannelID, origin: r.i.ID, source: sourceSlash,
 	})
 }
 

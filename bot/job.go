@@ -42,6 +42,8 @@ type job struct {
 	guildID, channelID string
 	// origin is the interaction or message the job answers (logs, tests).
 	origin string
+	// source is where the question came from, for Metrics.Question.
+	source string
 }
 
 // answerRecord is a delivered answer: what feedback stores and what a
@@ -62,12 +64,14 @@ func (b *Bot) runJob(ctx context.Context, sf surface, j job) *answerRecord {
 	if b.jobDone != nil {
 		defer b.jobDone(j.origin)
 	}
+	b.cfg.Metrics.Question(j.source)
 	live := b.liveEdits(ctx, sf)
 	defer live.stop()
 
 	var rec *answerRecord
 	var final []outMessage
 	ans, err := b.generate(ctx, live, j)
+	b.recordAnswer(ans, err)
 	if err != nil {
 		final = []outMessage{errorMessage(b.jobErrorText(err, j))}
 	} else {

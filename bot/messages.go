@@ -79,7 +79,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *discordgo.Message) {
 	}
 	rec := b.runJob(ctx, sf, job{
 		kind: jobAsk, question: q, history: history,
-		guildID: m.GuildID, channelID: channelID, origin: m.ID,
+		guildID: m.GuildID, channelID: channelID, origin: m.ID, source: trig.source(),
 	})
 	if rec != nil && threadID != "" {
 		max := b.maxTurns()

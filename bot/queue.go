@@ -13,6 +13,9 @@ type queue struct {
 	limit   int
 	active  int
 	waiters []*waiter
+	// depth, if set, is told the number waiting whenever it changes
+	// (under mu, so readings arrive in order).
+	depth func(n int)
 }
 
 type waiter struct {
@@ -20,7 +23,14 @@ type waiter struct {
 	notify func(pos int)
 }
 
-func newQueue(limit int) *queue { return &queue{limit: limit} }
+func newQueue(limit int, depth func(n int)) *queue { return &queue{limit: limit, depth: depth} }
+
+// changedLocked reports the number waiting to depth; q.mu is held.
+func (q *queue) changedLocked() {
+	if q.depth != nil {
+		q.depth(len(q.waiters))
+	}
+}
 
 // acquire takes a slot, waiting in line if all are busy. notify (which
 // must not block) gets the 1-based position whenever it changes. The
@@ -36,6 +46,7 @@ func (q *queue) acquire(ctx context.Context, notify func(pos int)) (release func
 	w := &waiter{ready: make(chan struct{}), notify: notify}
 	q.waiters = append(q.waiters, w)
 	pos := len(q.waiters)
+	q.changedLocked()
 	q.mu.Unlock()
 	notify(pos)
 
@@ -48,6 +59,7 @@ func (q *queue) acquire(ctx context.Context, notify func(pos int)) (release func
 			if x == w {
 				q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
 				rest := append([]*waiter(nil), q.waiters[i:]...)
+				q.changedLocked()
 				q.mu.Unlock()
 				for j, r := range rest {
 					r.notify(i + j + 1)
@@ -78,6 +90,7 @@ func (q *queue) release() {
 	next := q.waiters[0]
 	q.waiters = q.waiters[1:]
 	rest := append([]*waiter(nil), q.waiters...)
+	q.changedLocked()
 	q.mu.Unlock()
 	close(next.ready)
 	for i, w := range rest {

@@ -242,7 +242,7 @@ func TestUserLimiter(t *testing.T) {
 }
 
 func TestQueueOrderAndPositions(t *testing.T) {
-	q := newQueue(1)
+	q := newQueue(1, nil)
 	ctx := t.Context()
 	rel1, err := q.acquire(ctx, func(int) { t.Error("first should not wait") })
 	if err != nil {
@@ -287,7 +287,7 @@ func TestQueueOrderAndPositions(t *testing.T) {
 }
 
 func TestQueueCancelWhileWaiting(t *testing.T) {
-	q := newQueue(1)
+	q := newQueue(1, nil)
 	rel, _ := q.acquire(t.Context(), func(int) {})
 	ctx, cancel := context.WithCancel(t.Context())
 	errc := make(chan error, 1)

@@ -73,6 +73,7 @@ func (b *Bot) restN(ctx context.Context, what string, retries int, call func(opt
 			}
 			return nil
 		}
+		b.cfg.Metrics.RESTRateLimited()
 		wait := rl.RetryAfter
 		if attempt >= retries || wait > maxRetryAfter {
 			return fmt.Errorf("%s: rate limited by Discord (retry after %v)", what, wait)
