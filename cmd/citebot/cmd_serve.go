@@ -36,8 +36,13 @@ answers in flight finish.`,
 				return err
 			}
 			defer ix.Close()
-			a.followLibrary(ctx, lib, ix)
-			return bot.Run(ctx, bot.Config{
+			ops, err := a.startOps(ix)
+			if err != nil {
+				return err
+			}
+			defer ops.close()
+			a.followLibrary(ctx, lib, ix, ops.syncHook())
+			b, err := bot.New(bot.Config{
 				Token:            a.cfg.DiscordToken,
 				GuildID:          a.cfg.DiscordGuildID,
 				EngineFor:        func(s retrieval.Scope) bot.Engine { return eng.In(s) },
@@ -57,7 +62,13 @@ answers in flight finish.`,
 				MaxConcurrent:    a.cfg.DiscordMaxConcurrent,
 				HTTPClient:       a.discordClient,
 				Logger:           a.logger,
+				Metrics:          ops.botMetrics(),
 			})
+			if err != nil {
+				return err
+			}
+			ops.attach(b.Health)
+			return b.Run(ctx)
 		},
 	}
 }
@@ -87,10 +98,11 @@ func (s feedbackStore) AddFeedback(ctx context.Context, f bot.Feedback) error {
 
 // followLibrary keeps a running bot's library live until ctx ends: it
 // applies what other processes commit to the store (every
-// CITEBOT_SYNC_INTERVAL) and re-syncs the library's folders when their
-// files change (with a rescan every CITEBOT_RESCAN_INTERVAL).
-func (a *app) followLibrary(ctx context.Context, lib *library.Library, ix *index.Index) {
-	go ix.Follow(ctx, a.cfg.SyncInterval)
+// CITEBOT_SYNC_INTERVAL, each sync reported to onSync) and re-syncs the
+// library's folders when their files change (with a rescan every
+// CITEBOT_RESCAN_INTERVAL).
+func (a *app) followLibrary(ctx context.Context, lib *library.Library, ix *index.Index, onSync func(error)) {
+	go followStore(ctx, ix, a.cfg.SyncInterval, a.logger, onSync)
 	go func() {
 		if err := lib.Watch(ctx, library.WatchOptions{Rescan: a.cfg.RescanInterval, Sources: a.cfg.SyncInterval}); err != nil {
 			a.logger.Warn("not following the library's folders; they are synced at start only", "err", err.Error())

@@ -244,7 +244,13 @@ type Config struct {
 	DiscordMaxConcurrent   int
 	FeedbackSalt           string
 
+	// HTTPAddr is where serve answers /healthz and /metrics
+	// (CITEBOT_HTTP_ADDR, host:port); empty serves neither.
+	HTTPAddr string
+
 	LogLevel slog.Level
+	// LogFormat is "text" (default) or "json" (CITEBOT_LOG_FORMAT).
+	LogFormat string
 }
 
 // LLMEnabled reports whether a chat server is configured. Without one the
@@ -308,6 +314,8 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		DiscordMaxQuestion:     p.int("DISCORD_MAX_QUESTION", bot.DefaultMaxQuestion),
 		DiscordMaxConcurrent:   p.int("DISCORD_MAX_CONCURRENT", bot.DefaultMaxConcurrent),
 		FeedbackSalt:           p.get("CITEBOT_FEEDBACK_SALT"),
+		HTTPAddr:               p.addr("CITEBOT_HTTP_ADDR"),
+		LogFormat:              p.oneOf("CITEBOT_LOG_FORMAT", "text", "text", "json"),
 	}
 	switch lvl := strings.ToLower(p.str("CITEBOT_LOG_LEVEL", "info")); lvl {
 	case "debug":

@@ -113,6 +113,7 @@ OpenAI-compatible chat model (OpenAI, Ollama, vLLM, llama.cpp).`,
 		a.feedbackCommand(),
 		a.configCommand(),
 		a.checkCommand(),
+		a.versionCommand(root),
 	)
 	return root
 }
@@ -128,7 +129,7 @@ func (a *app) setup() error {
 		return usageError{err}
 	}
 	a.cfg = cfg
-	a.logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	a.logger = newLogger(a.stderr, cfg)
 	return nil
 }
 
