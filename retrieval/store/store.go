@@ -208,6 +208,8 @@ type Store interface {
 	AddSource(ctx context.Context, s Source) error
 	// RemoveSource unregisters a source; it reports whether one was there.
 	RemoveSource(ctx context.Context, kind SourceKind, location string) (bool, error)
+	// FeedStore keeps the news feeds the library follows (feeds.go).
+	FeedStore
 	// Close releases the store.
 	Close() error
 }
