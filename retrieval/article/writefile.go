@@ -20,6 +20,11 @@ import (
 // else is rebuilt from them). The temporary file's name starts with "." so
 // loaders never pick it up.
 func WriteArticleFile(dir string, a retrieval.Article) (path string, err error) {
+	return writeArticleFile(dir, a, nil)
+}
+
+// writeArticleFile is WriteArticleFile with extra front matter lines.
+func writeArticleFile(dir string, a retrieval.Article, extra []Field) (path string, err error) {
 	if err := retrieval.ValidateID(a.ID); err != nil {
 		return "", fmt.Errorf("write article: %w", err)
 	}
@@ -30,7 +35,7 @@ func WriteArticleFile(dir string, a retrieval.Article) (path string, err error) 
 		return "", fmt.Errorf("write article %s: %w", a.ID, err)
 	}
 	path = filepath.Join(dir, a.ID+".md")
-	content := formatArticleFile(a)
+	content := formatArticleFile(a, extra...)
 	tmp, err := os.CreateTemp(dir, "."+a.ID+".*.tmp")
 	if err != nil {
 		return "", fmt.Errorf("write article %s: %w", a.ID, err)
@@ -61,15 +66,16 @@ func WriteArticleFile(dir string, a retrieval.Article) (path string, err error) 
 }
 
 // formatArticleFile renders the file WriteArticleFile writes.
-func formatArticleFile(a retrieval.Article) []byte {
+func formatArticleFile(a retrieval.Article, extra ...Field) []byte {
 	var b strings.Builder
 	b.WriteString("---\n")
-	for _, f := range []struct{ key, value string }{
+	fields := []Field{
 		{"title", cmp.Or(strings.TrimSpace(a.Title), a.ID)}, {"source", a.Source}, {"publisher", a.Publisher},
 		{"author", a.Author}, {"published", a.Published}, {"license", a.License}, {"origin", a.Origin},
-	} {
-		if v := strings.TrimSpace(f.value); v != "" {
-			b.WriteString(f.key + ": " + quoteValue(v) + "\n")
+	}
+	for _, f := range append(fields, extra...) {
+		if v := strings.TrimSpace(f.Value); v != "" {
+			b.WriteString(f.Key + ": " + quoteValue(v) + "\n")
 		}
 	}
 	b.WriteString("---\n\n")
