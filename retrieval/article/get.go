@@ -70,7 +70,8 @@ type redirectLog struct {
 	temporary bool
 }
 
-// Get fetches rawURL with the extra request headers (nil for none). A
+// Get fetches rawURL with the extra request headers (nil for none; the
+// User-Agent names citebot unless they set one). A
 // refusal is a *FetchRefused, as for FetchURL, and every error starts with
 // "fetch URL:". A body over MaxBytes is refused while it is read.
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
@@ -98,8 +99,12 @@ func (c *Client) get(ctx context.Context, u *url.URL, header http.Header) (*Resp
 	if err != nil {
 		return nil, u, err
 	}
+	req.Header.Set("User-Agent", "citebot (+https://github.com/citebot/citebot)")
 	for k, vs := range header {
-		req.Header[k] = vs
+		req.Header.Del(k)
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
