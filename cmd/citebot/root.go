@@ -113,6 +113,7 @@ OpenAI-compatible chat model (OpenAI, Ollama, vLLM, llama.cpp).`,
 		a.feedbackCommand(),
 		a.configCommand(),
 		a.checkCommand(),
+		a.feedsCommand(),
 		a.versionCommand(root),
 	)
 	return root
