@@ -213,6 +213,7 @@ func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDel
 		Question: question,
 		History:  promptTurns(history),
 		Passages: promptPassages(passages),
+		Today:    time.Now().Format("2 January 2006"),
 	})
 	if err != nil {
 		return Answer{}, fmt.Errorf("render answer prompt: %w", err)

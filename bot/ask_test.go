@@ -54,7 +54,7 @@ func TestAskStreamsEditsAndCites(t *testing.T) {
 	}
 	if len(orig.Embeds) != 1 || orig.Embeds[0].Title != "Sources" ||
 		!strings.Contains(orig.Embeds[0].Description, "[U.S. Defense Secretary Lloyd Austin") ||
-		!strings.Contains(orig.Embeds[0].Description, "Mary Webber · 2022-05-14") ||
+		!strings.Contains(orig.Embeds[0].Description, "Mary Webber · 14 May 2022") ||
 		!strings.Contains(orig.Embeds[0].Description, "> According to the U.S. Department of Defense") {
 		t.Errorf("sources embed = %+v", orig.Embeds)
 	}

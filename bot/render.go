@@ -177,17 +177,20 @@ func sourcesEmbeds(cites []answer.Citation) []*discordgo.MessageEmbed {
 	return []*discordgo.MessageEmbed{{Title: "Sources", Description: b.String(), Color: embedColor}}
 }
 
-// citationLine is "**[n]** [Title](url) — Author · date" and, when
-// quoteMax > 0, the supporting quote on the next line.
+// citationLine is "**[n]** [Title](url) — Author · Publisher · 13 May
+// 2022" (the parts that are known) and, when quoteMax > 0, the supporting
+// quote on the next line.
 func citationLine(c answer.Citation, quoteMax int) string {
 	art := c.Article
 	line := fmt.Sprintf("**[%d]** ", c.N) + titleLink(truncate(displayTitle(art), 200), art.Source)
 	var meta []string
-	if art.Author != "" {
-		meta = append(meta, escapeMarkdown(truncate(art.Author, 100)))
+	for _, part := range []string{art.Author, art.Publisher} {
+		if part != "" {
+			meta = append(meta, escapeMarkdown(truncate(part, 100)))
+		}
 	}
-	if art.Published != "" {
-		meta = append(meta, escapeMarkdown(truncate(art.Published, 40)))
+	if date := art.DisplayDate(); date != "" {
+		meta = append(meta, escapeMarkdown(truncate(date, 40)))
 	}
 	if len(meta) > 0 {
 		line += " — " + strings.Join(meta, " · ")

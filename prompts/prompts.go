@@ -65,6 +65,9 @@ type AnswerData struct {
 	// not as separate chat turns; callers bound its length.
 	History  []Turn
 	Passages []Passage
+	// Today is the date the question is asked ("13 May 2022"), so that the
+	// model can tell how old each passage's date is; "" leaves it out.
+	Today string
 }
 
 // RewriteData fills rewrite.tmpl.
@@ -295,7 +298,7 @@ func render(t *template.Template, data any) ([]Message, error) {
 // once, to catch a broken override at start. Every embedded template needs
 // one (TestEveryPromptHasSample).
 var samples = map[string]any{
-	"answer":  AnswerData{Question: "Q?", History: sampleTurns, Passages: []Passage{samplePassage}},
+	"answer":  AnswerData{Question: "Q?", History: sampleTurns, Passages: []Passage{samplePassage}, Today: "1 January 2024"},
 	"rewrite": RewriteData{Question: "Q?", History: sampleTurns},
 	"summary": SummaryData{Title: "T", Author: "A", Published: "2022-05-13", Source: "https://example.com/a", Length: "medium", Paragraphs: []Passage{samplePassage}},
 	"verify": VerifyData{Question: "Q?", Claims: []VerifyClaim{{N: 1, Text: "a clause", Sentence: "A sentence with a clause.", Passages: []int{1}}},

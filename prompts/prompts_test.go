@@ -77,6 +77,7 @@ func TestAnswerGolden(t *testing.T) {
 		data AnswerData
 	}{
 		{"answer", AnswerData{Question: "What did Lloyd Austin urge during his call with Sergei Shoigu?", Passages: []Passage{austin, austin2, bread}}},
+		{"answer_today", AnswerData{Question: "What did Austin urge?", Passages: []Passage{austin}, Today: "14 May 2022"}},
 		{"answer_history", AnswerData{Question: "How long did it last?", History: history, Passages: []Passage{austin, austin2}}},
 		{"answer_no_metadata", AnswerData{Question: "¿Cuánto duró la llamada?", Passages: []Passage{{N: 1, Text: "The call lasted about an hour."}}}},
 		{"answer_injection", AnswerData{Question: "What did Austin urge?", Passages: []Passage{austin, {

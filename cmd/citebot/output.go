@@ -24,11 +24,14 @@ type articleRef struct {
 	Title     string `json:"title"`
 	Source    string `json:"source"`
 	Author    string `json:"author,omitempty"`
-	Published string `json:"published,omitempty"`
+	Publisher string `json:"publisher,omitempty"`
+	// Published is the publication date as the article states it (RFC
+	// 3339 for feed items), "" when unknown; always present.
+	Published string `json:"published"`
 }
 
 func refOf(art retrieval.Article) articleRef {
-	return articleRef{ID: art.ID, Title: art.Title, Source: art.Source, Author: art.Author, Published: art.Published}
+	return articleRef{ID: art.ID, Title: art.Title, Source: art.Source, Author: art.Author, Publisher: art.Publisher, Published: art.Published}
 }
 
 // passageJSON is the documented shape of one passage in `search --json`
@@ -59,10 +62,11 @@ func passagesJSON(list []retrieval.Passage) []passageJSON {
 	return out
 }
 
-// byline is "Author, Publisher, Date" with the parts that are known.
+// byline is "Author, Publisher · 13 May 2022" with the parts that are
+// known.
 func byline(art retrieval.Article) string {
 	s := ""
-	for _, part := range []string{art.Author, art.Publisher, art.Published} {
+	for _, part := range []string{art.Author, art.Publisher} {
 		if part == "" {
 			continue
 		}
@@ -70,6 +74,12 @@ func byline(art retrieval.Article) string {
 			s += ", "
 		}
 		s += part
+	}
+	if date := art.DisplayDate(); date != "" {
+		if s != "" {
+			s += " · "
+		}
+		s += date
 	}
 	return s
 }
