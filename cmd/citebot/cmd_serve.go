@@ -36,6 +36,11 @@ answers in flight finish.`,
 				return err
 			}
 			defer ix.Close()
+			// The cheap half of `citebot check`: every stored article
+			// against its chunks; damage is logged, one line an article.
+			if _, err := ix.CheckQuick(ctx); err != nil {
+				a.logger.Warn("could not check the store at start", "err", err.Error())
+			}
 			ops, err := a.startOps(ix)
 			if err != nil {
 				return err
