@@ -1,5 +1,7 @@
 package retrieval
 
+import "time"
+
 // MaxK is the most passages one search returns: more is never useful to a
 // reader or a prompt, and an unbounded k turns one request into megabytes
 // of output.
@@ -37,4 +39,30 @@ type SearchOptions struct {
 	// Mode selects hybrid (default), lexical-only or vector-only search;
 	// the single-retriever modes exist for evaluation and debugging.
 	Mode SearchMode
+	// Since and Until bound the articles searched by their published time
+	// (Article.PublishedTime): Since inclusive, Until exclusive; the zero
+	// time leaves that side open. An article without a readable date never
+	// matches a bounded window.
+	Since, Until time.Time
+}
+
+// Windowed reports whether Since or Until bounds the search.
+func (o SearchOptions) Windowed() bool { return !o.Since.IsZero() || !o.Until.IsZero() }
+
+// InWindow reports whether an article published at t (ok false: undated)
+// falls inside the options' window; with no window everything does.
+func (o SearchOptions) InWindow(t time.Time, ok bool) bool {
+	if !o.Windowed() {
+		return true
+	}
+	if !ok {
+		return false
+	}
+	if !o.Since.IsZero() && t.Before(o.Since) {
+		return false
+	}
+	if !o.Until.IsZero() && !t.Before(o.Until) {
+		return false
+	}
+	return true
 }

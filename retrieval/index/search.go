@@ -1,9 +1,12 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/citebot/citebot/retrieval"
@@ -93,7 +96,17 @@ func (ix *Index) plan(query string, opts retrieval.SearchOptions) (searchPlan, e
 // retrieve runs the lexical and vector retrievers and merges their hits
 // into fusion candidates. The caller holds ix.mu for reading.
 func (ix *Index) retrieve(ctx context.Context, query string, qv []float32, p searchPlan, opts retrieval.SearchOptions) ([]*candidate, error) {
+	// A date window is worked out once per article, before either
+	// retriever runs: both then skip every chunk outside it, so k stays
+	// exact however many articles fall outside the window.
+	var inWindow map[*articleEntry]bool
+	if opts.Windowed() {
+		inWindow = ix.articlesInWindow(opts)
+	}
 	visible := func(e *chunkEntry) bool {
+		if inWindow != nil {
+			return inWindow[e.article]
+		}
 		return (opts.ArticleID == "" || e.chunk.ArticleID == opts.ArticleID) && opts.Scope.Sees(e.article.meta.Scope)
 	}
 	var lex []lexHit
@@ -108,7 +121,10 @@ func (ix *Index) retrieve(ctx context.Context, query string, qv []float32, p sea
 	}
 	var vec []chromem.Result
 	var vecErr error
-	if qv != nil {
+	switch {
+	case qv != nil && inWindow != nil:
+		vec, vecErr = ix.windowVectorSearch(ctx, qv, p.depth, inWindow)
+	case qv != nil:
 		vec, vecErr = ix.vectorSearch(ctx, qv, p.depth, opts)
 	}
 	if done != nil {
@@ -211,6 +227,82 @@ func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, opts ret
 		scopes = append(scopes, opts.Scope)
 	}
 	return ix.vecs.query(ctx, qv, n, scopes, nil)
+}
+
+// articlesInWindow returns the articles a windowed search may read: seen
+// by opts.Scope, opts.ArticleID when set, and published inside
+// opts.Since..opts.Until (undated ones never are). The caller holds ix.mu.
+func (ix *Index) articlesInWindow(opts retrieval.SearchOptions) map[*articleEntry]bool {
+	out := map[*articleEntry]bool{}
+	for id, ae := range ix.articles {
+		if opts.ArticleID != "" && id != opts.ArticleID {
+			continue
+		}
+		if !opts.Scope.Sees(ae.meta.Scope) {
+			continue
+		}
+		if opts.InWindow(ae.meta.PublishedTime()) {
+			out[ae] = true
+		}
+	}
+	return out
+}
+
+// windowVectorSearch is the exact vector search over the chunks of the
+// articles in a date window: chromem filters only on metadata equality,
+// so the window's chunks are scored directly (chromem stores normalised
+// vectors; the similarity is the same dot product its queries use). The
+// caller holds ix.mu.
+func (ix *Index) windowVectorSearch(ctx context.Context, qv []float32, n int, allowed map[*articleEntry]bool) ([]chromem.Result, error) {
+	if len(qv) != ix.dim || len(allowed) == 0 {
+		return nil, nil
+	}
+	q := normalized(qv)
+	var out []chromem.Result
+	for ae := range allowed {
+		c := ix.vecs.byScope[ae.meta.Scope]
+		if c == nil {
+			continue
+		}
+		for _, ce := range ae.chunks {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			d, err := c.GetByID(ctx, ce.docID)
+			if err != nil || len(d.Embedding) != len(q) {
+				continue
+			}
+			var sim float32
+			for i, f := range d.Embedding {
+				sim += f * q[i]
+			}
+			out = append(out, chromem.Result{ID: ce.docID, Similarity: sim})
+		}
+	}
+	slices.SortFunc(out, func(a, b chromem.Result) int {
+		if c := cmp.Compare(b.Similarity, a.Similarity); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out[:min(n, len(out))], nil
+}
+
+// normalized returns v scaled to unit length (v itself when it is zero).
+func normalized(v []float32) []float32 {
+	var sum float64
+	for _, f := range v {
+		sum += float64(f) * float64(f)
+	}
+	if sum == 0 {
+		return v
+	}
+	norm := float32(math.Sqrt(sum))
+	out := make([]float32, len(v))
+	for i, f := range v {
+		out[i] = f / norm
+	}
+	return out
 }
 
 // pick takes the first k fused candidates, at most perArticle from one
