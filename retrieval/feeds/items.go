@@ -26,6 +26,8 @@ type written struct {
 	// deferred: some new items were left for the next poll (the cap on
 	// linked pages per poll).
 	deferred bool
+	// items are the new items written.
+	items []NewItem
 }
 
 // writeItems writes the feed's new items and those updated since the last
@@ -74,7 +76,7 @@ func (p *Poller) writeItems(ctx context.Context, f store.Feed, doc *gofeed.Feed,
 			}
 			pages++
 		}
-		row, err := p.writeItem(ctx, f, dir, e, prev.ArticleID, date, from, now)
+		row, a, err := p.writeItem(ctx, f, dir, e, prev.ArticleID, date, from, now)
 		if err != nil {
 			if ctx.Err() != nil {
 				return w, ctx.Err()
@@ -86,6 +88,7 @@ func (p *Poller) writeItems(ctx context.Context, f store.Feed, doc *gofeed.Feed,
 			w.updated++
 		} else {
 			w.added++
+			w.items = append(w.items, NewItem{ArticleID: a.ID, Title: a.Title, Publisher: a.Publisher, Link: a.Source, Published: date})
 		}
 	}
 	if err := p.cfg.Store.PutFeedItems(ctx, rows); err != nil {
@@ -101,8 +104,8 @@ func (p *Poller) writeItems(ctx context.Context, f store.Feed, doc *gofeed.Feed,
 }
 
 // writeItem writes one item as an article file (id "" for a new item) and
-// returns its record.
-func (p *Poller) writeItem(ctx context.Context, f store.Feed, dir string, e entry, id string, date time.Time, from string, now time.Time) (store.FeedItem, error) {
+// returns its record and article.
+func (p *Poller) writeItem(ctx context.Context, f store.Feed, dir string, e entry, id string, date time.Time, from string, now time.Time) (store.FeedItem, retrieval.Article, error) {
 	if id == "" {
 		id = itemID(f.ID, e.key, e.title)
 	}
@@ -123,9 +126,9 @@ func (p *Poller) writeItem(ctx context.Context, f store.Feed, dir string, e entr
 	}
 	path, err := article.WriteArticleFileWith(dir, a, extra)
 	if err != nil {
-		return store.FeedItem{}, err
+		return store.FeedItem{}, a, err
 	}
-	return store.FeedItem{FeedID: f.ID, Key: e.key, ArticleID: id, Path: path, Fingerprint: e.fingerprint, Published: date, Seen: now}, nil
+	return store.FeedItem{FeedID: f.ID, Key: e.key, ArticleID: id, Path: path, Fingerprint: e.fingerprint, Published: date, Seen: now}, a, nil
 }
 
 // itemBody is the article text of an item: its full content when the feed

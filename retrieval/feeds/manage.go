@@ -56,6 +56,13 @@ func feedID(scope retrieval.Scope, u string) string {
 // now. A feed followed already is returned with added false and the new
 // interval.
 func (p *Poller) Add(ctx context.Context, rawURL string, scope retrieval.Scope, every time.Duration) (store.Feed, bool, error) {
+	return p.AddAnnounced(ctx, rawURL, scope, every, "")
+}
+
+// AddAnnounced is Add for a feed whose new items are announced in a
+// Discord channel (channel "" = none). A feed followed already gets the
+// new interval and channel.
+func (p *Poller) AddAnnounced(ctx context.Context, rawURL string, scope retrieval.Scope, every time.Duration, channel string) (store.Feed, bool, error) {
 	u, err := NormalizeURL(rawURL)
 	if err != nil {
 		return store.Feed{}, false, err
@@ -71,7 +78,7 @@ func (p *Poller) Add(ctx context.Context, rawURL string, scope retrieval.Scope, 
 	}
 	now := p.now()
 	f, added, err := p.cfg.Store.AddFeed(ctx, store.Feed{
-		ID: feedID(scope, u), URL: u, Scope: string(scope), Interval: every, Added: now, NextDue: now,
+		ID: feedID(scope, u), URL: u, Scope: string(scope), Interval: every, Added: now, NextDue: now, Channel: channel,
 	})
 	if err != nil {
 		return store.Feed{}, false, err

@@ -43,9 +43,18 @@ type Outcome struct {
 	Added, Updated int
 	// TooOld counts new items left out as older than the retention.
 	TooOld int
+	// New are the items this poll added (not those updated), in feed
+	// order: what an announcement of the feed's news lists.
+	New []NewItem
 	// Err is why the poll failed: a *article.FetchRefused, an error
 	// wrapping ErrNotFeed, or a network or server error.
 	Err error
+}
+
+// NewItem is one item a poll added to the library.
+type NewItem struct {
+	ArticleID, Title, Publisher, Link string
+	Published time.Time
 }
 
 // Result is what one Poll did.
@@ -220,7 +229,7 @@ func (p *Poller) apply(ctx context.Context, f *store.Feed, resp *article.Respons
 		f.ETag, f.LastModified = "", ""
 	}
 	p.succeeded(f, now)
-	o := Outcome{Status: Unchanged, Added: w.added, Updated: w.updated, TooOld: w.old}
+	o := Outcome{Status: Unchanged, Added: w.added, Updated: w.updated, TooOld: w.old, New: w.items}
 	if w.added+w.updated > 0 {
 		o.Status = NewItems
 	}

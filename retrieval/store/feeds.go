@@ -39,6 +39,9 @@ type Feed struct {
 	Failures int
 	// LastError says why the last poll failed ("" after a success).
 	LastError string
+	// Channel is the Discord channel where new items are announced ("" =
+	// none); AddFeed sets it, polls leave it alone.
+	Channel string
 	// Items is how many of the feed's items are in the library now; the
 	// store counts it when listing, writes ignore it.
 	Items int

@@ -14,7 +14,7 @@ import (
 var _ store.FeedStore = (*Store)(nil)
 
 // feedColumns are the columns scanFeed reads, in its order.
-const feedColumns = "id, url, scope, title, interval_ms, etag, last_modified, added_at, last_attempt, last_success, next_due, failures, last_error"
+const feedColumns = "id, url, scope, title, interval_ms, etag, last_modified, added_at, last_attempt, last_success, next_due, failures, last_error, channel"
 
 // millis stores a time as Unix milliseconds, 0 for the zero time.
 func millis(t time.Time) int64 {
@@ -37,7 +37,7 @@ func scanFeed(row interface{ Scan(...any) error }) (store.Feed, error) {
 	var f store.Feed
 	var interval, added, attempt, success, due int64
 	err := row.Scan(&f.ID, &f.URL, &f.Scope, &f.Title, &interval, &f.ETag, &f.LastModified,
-		&added, &attempt, &success, &due, &f.Failures, &f.LastError)
+		&added, &attempt, &success, &due, &f.Failures, &f.LastError, &f.Channel)
 	f.Interval = time.Duration(interval) * time.Millisecond
 	f.Added, f.LastAttempt, f.LastSuccess, f.NextDue = fromMillis(added), fromMillis(attempt), fromMillis(success), fromMillis(due)
 	return f, err
@@ -77,7 +77,7 @@ type scanPlus struct {
 func (p scanPlus) Scan(dest ...any) error { return p.rows.Scan(append(dest, p.extra)...) }
 
 // AddFeed registers f, due at once, unless a feed with its URL and scope
-// exists: then that one is returned with f's interval.
+// exists: then that one is returned with f's interval and channel.
 func (s *Store) AddFeed(ctx context.Context, f store.Feed) (store.Feed, bool, error) {
 	if f.Added.IsZero() {
 		f.Added = time.Now()
@@ -86,16 +86,16 @@ func (s *Store) AddFeed(ctx context.Context, f store.Feed) (store.Feed, bool, er
 	added := false
 	err := s.write(ctx, "register feed "+f.URL, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			"INSERT INTO feeds(id, url, scope, interval_ms, added_at, next_due) VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(url, scope) DO NOTHING",
-			f.ID, f.URL, f.Scope, f.Interval.Milliseconds(), millis(f.Added), millis(f.NextDue))
+			"INSERT INTO feeds(id, url, scope, interval_ms, added_at, next_due, channel) VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url, scope) DO NOTHING",
+			f.ID, f.URL, f.Scope, f.Interval.Milliseconds(), millis(f.Added), millis(f.NextDue), f.Channel)
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
 		added = n > 0
 		if !added {
-			if _, err := tx.ExecContext(ctx, "UPDATE feeds SET interval_ms = ? WHERE url = ? AND scope = ?",
-				f.Interval.Milliseconds(), f.URL, f.Scope); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE feeds SET interval_ms = ?, channel = ? WHERE url = ? AND scope = ?",
+				f.Interval.Milliseconds(), f.Channel, f.URL, f.Scope); err != nil {
 				return err
 			}
 		}
