@@ -110,6 +110,8 @@ func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
 		choices = articleChoices(matchArticles(list, typed, maxChoices))
 	case data.Name == cmdForget && b.cfg.Library != nil:
 		choices = b.forgetChoices(ctx, r, typed)
+	case data.Name == cmdFeeds && b.cfg.Feeds != nil:
+		choices = b.feedChoices(ctx, r, data)
 	}
 	if choices == nil {
 		choices = []*discordgo.ApplicationCommandOptionChoice{}

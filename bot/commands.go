@@ -63,6 +63,9 @@ func commands(cfg Config) []*discordgo.ApplicationCommand {
 	if cfg.Library != nil {
 		list = append(list, curationCommands(integration)...)
 	}
+	if cfg.Feeds != nil {
+		list = append(list, curatorOnly(feedsCommand(), integration))
+	}
 	return list
 }
 

@@ -132,6 +132,10 @@ type Config struct {
 	// /forget. nil leaves those commands out of the registration
 	// entirely, so servers never see commands that cannot work.
 	Library Library
+	// Feeds, when set, lets curators follow news feeds for their server
+	// with /feeds add, list and remove (same permission as /ingest); nil
+	// means no /feeds command.
+	Feeds Feeds
 	// CuratorRoles are role IDs (DISCORD_CURATOR_ROLES) whose members
 	// may change their server's library without the Manage Server
 	// permission. The commands are registered for Manage Server only, so

@@ -89,6 +89,10 @@ type curation struct {
 // onCurationCommand runs a curation command; false when name is not one
 // (or no Library is configured, so none is registered).
 func (b *Bot) onCurationCommand(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) bool {
+	if data.Name == cmdFeeds && b.cfg.Feeds != nil {
+		b.cmdFeeds(ctx, r, data)
+		return true
+	}
 	if b.cfg.Library == nil {
 		return false
 	}
@@ -117,6 +121,8 @@ func (b *Bot) startCuration(ctx context.Context, r *responder, action string) (c
 	switch {
 	case r.i.GuildID == "" && action == actionForget:
 		refusal = forgetInDMText
+	case r.i.GuildID == "" && action == actionFeeds:
+		refusal = feedsInDMText
 	case r.i.GuildID == "":
 		refusal = addInDMText
 	case !b.mayCurate(r.i.Member):

@@ -56,6 +56,8 @@ type Option struct {
 	// File is the attachment of an attachment option, sent in
 	// resolved.attachments (Value is its ID).
 	File *discordgo.MessageAttachment
+	// Sub are a subcommand's options (see Sub).
+	Sub []Option
 }
 
 // String is a string option.
@@ -78,6 +80,16 @@ func Int(name string, value int) Option {
 // the attachment ID and the attachment itself is in resolved.attachments.
 func Attachment(name string, att discordgo.MessageAttachment) Option {
 	return Option{Name: name, Type: discordgo.ApplicationCommandOptionAttachment, Value: att.ID, File: &att}
+}
+
+// Sub is a subcommand with its options (/feeds add url:…).
+func Sub(name string, opts ...Option) Option {
+	return Option{Name: name, Type: discordgo.ApplicationCommandOptionSubCommand, Sub: opts}
+}
+
+// Channel is a channel option naming channelID.
+func Channel(name, channelID string) Option {
+	return Option{Name: name, Type: discordgo.ApplicationCommandOptionChannel, Value: channelID}
 }
 
 // Focused is the option being typed during autocomplete.
@@ -191,6 +203,9 @@ func optionsJSON(opts []Option) []any {
 	out := []any{}
 	for _, o := range opts {
 		m := map[string]any{"name": o.Name, "type": int(o.Type), "value": o.Value}
+		if o.Type == discordgo.ApplicationCommandOptionSubCommand {
+			m = map[string]any{"name": o.Name, "type": int(o.Type), "options": optionsJSON(o.Sub)}
+		}
 		if o.Focused {
 			m["focused"] = true
 		}
