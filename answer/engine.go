@@ -65,7 +65,13 @@ type Config struct {
 	// ContextBudget is the byte size above which summaries map-reduce
 	// (DefaultContextBudget).
 	ContextBudget int
-	Logger        *slog.Logger
+	// StaleAfter is the age past which, when every article an answer
+	// about the present cites is older, the answer says how old its
+	// newest source is (DefaultStaleAfter). Negative means never.
+	StaleAfter time.Duration
+	// Now is the clock date expressions are read against (time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Engine answers questions and summarizes articles with checked citations.
@@ -75,6 +81,8 @@ type Engine struct {
 	log *slog.Logger
 	// scope is the view questions are asked from (see In).
 	scope retrieval.Scope
+	// since and until are the view's date window (see Window).
+	since, until time.Time
 }
 
 // ErrEmptyQuestion is returned by Ask for a blank question.
@@ -106,6 +114,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.ContextBudget <= 0 {
 		cfg.ContextBudget = DefaultContextBudget
 	}
+	if cfg.StaleAfter == 0 {
+		cfg.StaleAfter = DefaultStaleAfter
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -130,12 +141,16 @@ func (e *Engine) In(scope retrieval.Scope) *Engine {
 }
 
 // Search returns the k best passages for query (the engine's K when k <=
-// 0), with the engine's per-article cap.
+// 0), with the engine's per-article cap, inside the view's date window.
 func (e *Engine) Search(ctx context.Context, query string, k int) ([]retrieval.Passage, error) {
+	return e.search(ctx, query, k, e.since, e.until)
+}
+
+func (e *Engine) search(ctx context.Context, query string, k int, since, until time.Time) ([]retrieval.Passage, error) {
 	if k <= 0 {
 		k = e.cfg.K
 	}
-	ps, err := e.cfg.Retriever.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: e.cfg.PerArticle, Scope: e.scope})
+	ps, err := e.cfg.Retriever.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: e.cfg.PerArticle, Scope: e.scope, Since: since, Until: until})
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -173,14 +188,33 @@ func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDel
 	if question == "" {
 		return Answer{}, ErrEmptyQuestion
 	}
-	q := e.standaloneQuery(ctx, question, history)
+	// A date expression ("latest", "since May") bounds the search and is
+	// left out of the query; the view's window (Window) overrides it.
+	when := e.askWhen(question)
+	q := e.standaloneQuery(ctx, when.Rest, history)
 	if err := ctx.Err(); err != nil {
 		return Answer{}, err
 	}
 	rstart := time.Now()
-	passages, err := e.Search(ctx, q.Text, e.cfg.K)
+	k := e.cfg.K
+	if when.Latest && !when.Windowed() {
+		k = min(3*k, retrieval.MaxK) // candidates to find the newest among
+	}
+	passages, err := e.search(ctx, q.Text, k, when.Since, when.Until)
 	if err != nil {
 		return Answer{}, err
+	}
+	var newest time.Time
+	latest := false
+	if when.Latest && !when.Windowed() {
+		focus := q.Focus
+		if len(focus) == 0 {
+			focus = contentTerms(q.Text)
+		}
+		passages, newest, latest = latestPassages(passages, focus, e.cfg.RefusalFloor)
+		if len(passages) > e.cfg.K {
+			passages = passages[:e.cfg.K]
+		}
 	}
 	ans := Answer{Passages: passages, Usage: q.Usage}
 	ans.Timings.Retrieval = time.Since(rstart)
@@ -204,6 +238,7 @@ func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDel
 		if err != nil {
 			return Answer{}, err
 		}
+		e.dateAnswer(&ans, when, newest, latest)
 		emit(onDelta, ans.Text)
 		ans.Timings.Total = time.Since(start)
 		return ans, nil
@@ -213,7 +248,7 @@ func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDel
 		Question: question,
 		History:  promptTurns(history),
 		Passages: promptPassages(passages),
-		Today:    time.Now().Format("2 January 2006"),
+		Today:    e.now().Format("2 January 2006"),
 	})
 	if err != nil {
 		return Answer{}, fmt.Errorf("render answer prompt: %w", err)
@@ -229,6 +264,7 @@ func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDel
 	if err != nil {
 		return Answer{}, err
 	}
+	e.dateAnswer(&ans, when, newest, latest)
 	ans.Timings.Total = time.Since(start)
 	return ans, nil
 }
