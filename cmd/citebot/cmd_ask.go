@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -10,6 +11,7 @@ func (a *app) askCommand() *cobra.Command {
 	var (
 		asJSON bool
 		k      int
+		window dateWindow
 	)
 	cmd := &cobra.Command{
 		Use:   "ask [-k N] QUESTION",
@@ -17,6 +19,10 @@ func (a *app) askCommand() *cobra.Command {
 		Args:  joinedArgs("a question"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkK(k); err != nil {
+				return err
+			}
+			since, until, err := window.parse(time.Now())
+			if err != nil {
 				return err
 			}
 			a.cfg.K = k
@@ -27,6 +33,9 @@ func (a *app) askCommand() *cobra.Command {
 				return err
 			}
 			defer ix.Close()
+			if !since.IsZero() || !until.IsZero() {
+				eng = eng.Window(since, until)
+			}
 			s := &streamer{w: a.stdout, live: !asJSON && isTerminal(a.stdout)}
 			ans, err := eng.Ask(ctx, question, nil, s.delta)
 			if err != nil {
@@ -42,6 +51,7 @@ func (a *app) askCommand() *cobra.Command {
 	}
 	addKFlag(cmd, &k, "number of passages to answer from")
 	a.addGuildFlag(cmd)
+	window.addFlags(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	return cmd
 }

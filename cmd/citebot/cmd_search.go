@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +14,7 @@ func (a *app) searchCommand() *cobra.Command {
 	var (
 		asJSON bool
 		k      int
+		window dateWindow
 	)
 	cmd := &cobra.Command{
 		Use:   "search [-k N] QUESTION",
@@ -20,6 +22,10 @@ func (a *app) searchCommand() *cobra.Command {
 		Args:  joinedArgs("a question"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkK(k); err != nil {
+				return err
+			}
+			since, until, err := window.parse(time.Now())
+			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
@@ -33,7 +39,7 @@ func (a *app) searchCommand() *cobra.Command {
 				return err
 			}
 			defer ix.Close()
-			passages, err := ix.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: a.cfg.PerArticle, Scope: scope})
+			passages, err := ix.Search(ctx, query, retrieval.SearchOptions{K: k, PerArticle: a.cfg.PerArticle, Scope: scope, Since: since, Until: until})
 			if err != nil {
 				return err // "search: ..."
 			}
@@ -53,6 +59,7 @@ func (a *app) searchCommand() *cobra.Command {
 	}
 	addKFlag(cmd, &k, "number of passages")
 	a.addGuildFlag(cmd)
+	window.addFlags(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the passages as JSON")
 	return cmd
 }
