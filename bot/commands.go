@@ -31,6 +31,7 @@ func commands(cfg Config) []*discordgo.ApplicationCommand {
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "What do you want to know?", Required: true, MaxLength: maxQ},
 				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the answer"},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "since", Description: "Only articles since a date (2026-05-01) or this long ago (24h, 7d, 2w)", MaxLength: 32},
 			},
 		}),
 		cmd(&discordgo.ApplicationCommand{

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -244,12 +245,17 @@ func (b *Bot) cmdAsk(ctx context.Context, r *responder, data discordgo.Applicati
 	if !b.admitQuestion(ctx, r, q, "Please include a question.") {
 		return
 	}
+	since, err := answer.ParseSince(optString(data.Options, "since"), time.Now())
+	if err != nil {
+		_ = r.reply(ctx, errorMessage("I couldn't read since: use a date like 2026-05-01 or a duration like 24h, 7d, 2w."), true)
+		return
+	}
 	private := optBool(data.Options, "private")
 	if r.deferReply(ctx, private) != nil {
 		return
 	}
 	b.runJob(ctx, &interactionSurface{r: r, ephemeral: private}, job{
-		kind: jobAsk, question: q, echo: true,
+		kind: jobAsk, question: q, echo: true, since: since,
 		guildID: r.i.GuildID, channelID: r.i.ChannelID, origin: r.i.ID, source: sourceSlash,
 	})
 }

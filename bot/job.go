@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -44,6 +45,14 @@ type job struct {
 	origin string
 	// source is where the question came from, for Metrics.Question.
 	source string
+	// since bounds the articles /ask answers from (since:, zero = all).
+	since time.Time
+}
+
+// windower is an Engine that can answer from the articles of a date
+// window (*answer.Engine); other engines ignore since:.
+type windower interface {
+	Window(since, until time.Time) *answer.Engine
 }
 
 // answerRecord is a delivered answer: what feedback stores and what a
@@ -125,6 +134,9 @@ func (b *Bot) generate(ctx context.Context, live *liveMessage, j job) (answer.An
 	defer release()
 	onDelta := streamInto(live, j.echoed())
 	eng := b.engineFor(j.scope())
+	if w, ok := eng.(windower); ok && !j.since.IsZero() {
+		eng = w.Window(j.since, time.Time{})
+	}
 	if j.kind == jobSummary {
 		return eng.Summarize(ctx, j.question, j.length, onDelta)
 	}
