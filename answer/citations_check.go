@@ -116,7 +116,7 @@ func checkCitations(ctx context.Context, text string, srcs []source, opts citeOp
 	if err != nil {
 		return citeResult{}, fmt.Errorf("verify citations (%s): %w", v.Name(), err)
 	}
-	nums := renumber(claims, judgments, srcs, opts.KeepNumbers)
+	nums := renumber(claims, judgments, srcs, opts.KeepNumbers, contentTerms(opts.Question))
 	out, offsets := rewriteMarkers(text, claims, nums.shown)
 	res := citeResult{
 		Text:      out,
@@ -170,12 +170,19 @@ func verifyClaims(ctx context.Context, v Verifier, question, text string, claims
 	if err != nil {
 		return nil, usage, err
 	}
+	qterms := contentTerms(question)
 	if len(js) != len(stmts) {
 		return nil, usage, fmt.Errorf("%d judgment lists for %d claims", len(js), len(stmts))
 	}
 	for k, i := range of {
 		if len(js[k]) != len(stmts[k].Cited) {
 			return nil, usage, fmt.Errorf("claim %d: %d judgments for %d citations", k+1, len(js[k]), len(stmts[k].Cited))
+		}
+		for n, j := range js[k] {
+			if j.Supported {
+				pi := stmts[k].Cited[n]
+				js[k][n].Quote = answeringQuote(qterms, stmts[k].Sentence, passages[pi], j.Quote)
+			}
 		}
 		out[i] = js[k]
 	}

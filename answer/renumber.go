@@ -28,13 +28,15 @@ type cited struct {
 
 // renumber numbers the sources that back their claims: by first use, or
 // as numbered in the input with keepNumbers. Sources with the same Key
-// merge into one citation, which quotes the best-scored of their
-// judgments. Unsupported citations get no number.
-func renumber(claims []claim, judgments [][]Judgment, srcs []source, keepNumbers bool) numbering {
+// merge into one citation, which quotes the judgment whose quote holds
+// most of the question's content words (question), then the best-scored.
+// Unsupported citations get no number.
+func renumber(claims []claim, judgments [][]Judgment, srcs []source, keepNumbers bool, question []string) numbering {
 	var out numbering
 	out.shown = make([][]int, len(claims))
 	byKey := make(map[string]int) // index into out.cited
 	best := make(map[string]float64)
+	bestQ := make(map[string]float64) // question coverage of the quote
 	for i, c := range claims {
 		for j, v := range judgments[i] {
 			if !v.Supported {
@@ -51,9 +53,10 @@ func renumber(claims []claim, judgments [][]Judgment, srcs []source, keepNumbers
 				ci = len(out.cited)
 				byKey[k] = ci
 				best[k] = v.Score
+				bestQ[k] = questionCoverage(question, srcs[s].Text, v.Quote)
 				out.cited = append(out.cited, cited{N: n, Source: s, Quote: v.Quote})
-			} else if v.Score > best[k] {
-				best[k] = v.Score
+			} else if q := questionCoverage(question, srcs[s].Text, v.Quote); q > bestQ[k] || (q == bestQ[k] && v.Score > best[k]) {
+				best[k], bestQ[k] = v.Score, q
 				out.cited[ci].Source, out.cited[ci].Quote = s, v.Quote
 			}
 			if n := out.cited[ci].N; !containsInt(out.shown[i], n) {
