@@ -319,4 +319,3 @@ func shortEvery(d time.Duration) string {
 func countArticles(n int) string {
 	return fmt.Sprintf("%d article%s", n, plural(n, "", "s"))
 }
-

@@ -53,6 +53,7 @@ answers in flight finish.`,
 				EngineFor:        func(s retrieval.Scope) bot.Engine { return eng.In(s) },
 				Feedback:         feedbackStore{ix.Store()},
 				Library:          curator{lib},
+				Feeds:            a.feedsBot(ctx, lib, ix),
 				LibraryVersion:   ix.Generation,
 				CuratorRoles:     a.cfg.DiscordCuratorRoles,
 				MaxArticleBytes:  a.cfg.MaxArticleBytes,
@@ -72,6 +73,7 @@ answers in flight finish.`,
 			if err != nil {
 				return err
 			}
+			a.setAnnouncer(b)
 			ops.attach(b.Health)
 			return b.Run(ctx)
 		},

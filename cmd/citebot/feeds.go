@@ -16,6 +16,10 @@ import (
 // look is one cheap query; a feed is fetched only at its own interval.
 const feedCheckInterval = 30 * time.Second
 
+// feedCheckEvery is feedCheckInterval; a test that is not parallel may
+// shorten it.
+var feedCheckEvery = feedCheckInterval
+
 // newPoller is the feed poller of lib: items are written under the
 // library's saved-articles folders, every request goes through the guarded
 // fetcher with the operator's allow list.
@@ -44,7 +48,7 @@ func (a *app) newPoller(lib *library.Library, ix *index.Index) (*feeds.Poller, e
 // beside the library's other followers. What a poll writes is indexed at
 // once (and every other process sees it through the change log).
 func (a *app) pollFeeds(ctx context.Context, lib *library.Library, ix *index.Index) {
-	a.pollFeedsEvery(ctx, lib, ix, feedCheckInterval)
+	a.pollFeedsEvery(ctx, lib, ix, feedCheckEvery)
 }
 
 // pollFeedsEvery is pollFeeds looking for due feeds every check.
@@ -64,6 +68,7 @@ func (a *app) pollFeedsEvery(ctx context.Context, lib *library.Library, ix *inde
 		}
 		if res.Changed() && ctx.Err() == nil {
 			a.syncFeedItems(ctx, lib, res)
+			a.announceNew(ctx, res)
 		}
 		select {
 		case <-ctx.Done():

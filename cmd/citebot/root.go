@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -41,6 +42,10 @@ type app struct {
 	// discordClient, when set by a test, carries Discord traffic to a
 	// fake Discord; nil in production.
 	discordClient *http.Client
+
+	// announcer, set by serve once its bot exists, posts new feed items
+	// in their feeds' channels (feeds_bot.go).
+	announcer atomic.Pointer[announcer]
 }
 
 // run is the whole program: main only calls it. Tests call it directly.

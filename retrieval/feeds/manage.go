@@ -56,13 +56,24 @@ func feedID(scope retrieval.Scope, u string) string {
 // now. A feed followed already is returned with added false and the new
 // interval.
 func (p *Poller) Add(ctx context.Context, rawURL string, scope retrieval.Scope, every time.Duration) (store.Feed, bool, error) {
-	return p.AddAnnounced(ctx, rawURL, scope, every, "")
+	return p.add(ctx, rawURL, scope, every, "", 0)
 }
+
+// addGrace is how long a feed AddAnnounced registered waits for its
+// caller's first poll before other pollers may take it.
+const addGrace = time.Minute
 
 // AddAnnounced is Add for a feed whose new items are announced in a
 // Discord channel (channel "" = none). A feed followed already gets the
-// new interval and channel.
+// new interval and channel. The caller polls it at once (Poll with its
+// ID); it is due for other pollers only a minute later, so that a running
+// poller does not take (and announce) its first items.
 func (p *Poller) AddAnnounced(ctx context.Context, rawURL string, scope retrieval.Scope, every time.Duration, channel string) (store.Feed, bool, error) {
+	return p.add(ctx, rawURL, scope, every, channel, addGrace)
+}
+
+// add registers a feed, due after grace.
+func (p *Poller) add(ctx context.Context, rawURL string, scope retrieval.Scope, every time.Duration, channel string, grace time.Duration) (store.Feed, bool, error) {
 	u, err := NormalizeURL(rawURL)
 	if err != nil {
 		return store.Feed{}, false, err
@@ -78,7 +89,7 @@ func (p *Poller) AddAnnounced(ctx context.Context, rawURL string, scope retrieva
 	}
 	now := p.now()
 	f, added, err := p.cfg.Store.AddFeed(ctx, store.Feed{
-		ID: feedID(scope, u), URL: u, Scope: string(scope), Interval: every, Added: now, NextDue: now, Channel: channel,
+		ID: feedID(scope, u), URL: u, Scope: string(scope), Interval: every, Added: now, NextDue: now.Add(grace), Channel: channel,
 	})
 	if err != nil {
 		return store.Feed{}, false, err
