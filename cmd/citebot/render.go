@@ -15,11 +15,13 @@ const (
 
 // streamer prints answer text as it arrives when stdout is a terminal, and
 // remembers what it printed so the final, checked text is shown again only
-// if it differs.
+// if it differs. With a width (a terminal's), text is word-wrapped to it.
 type streamer struct {
 	w       io.Writer
 	live    bool
+	width   int
 	printed strings.Builder
+	wrap    *wrapStream
 }
 
 func (s *streamer) delta(text string) {
@@ -27,39 +29,61 @@ func (s *streamer) delta(text string) {
 		return
 	}
 	s.printed.WriteString(text)
+	if s.width > 0 {
+		if s.wrap == nil {
+			s.wrap = &wrapStream{w: s.w, width: s.width}
+		}
+		s.wrap.WriteString(text)
+		return
+	}
 	fmt.Fprint(s.w, text)
 }
 
 // finish prints the final answer text: after a live stream only when the
 // citation check changed it, otherwise in full.
 func (s *streamer) finish(final string) {
+	if s.wrap != nil {
+		s.wrap.Flush()
+	}
 	streamed := s.printed.String()
 	switch {
 	case s.live && strings.TrimSpace(streamed) == strings.TrimSpace(final):
 		fmt.Fprintln(s.w)
 	case s.live && streamed != "":
-		fmt.Fprintf(s.w, "\n\nChecked answer:\n%s\n", final)
+		fmt.Fprintf(s.w, "\n\nChecked answer:\n%s\n", wrapText(final, s.width, ""))
 	default:
-		fmt.Fprintln(s.w, final)
+		fmt.Fprintln(s.w, wrapText(final, s.width, ""))
 	}
 }
 
 // printSources writes the notes and the numbered source list after an
-// answer or summary.
+// answer or summary, wrapped to the terminal's width when w is one.
 func printSources(w io.Writer, ans answer.Answer) {
+	printSourcesWith(w, ans, sourcesOptions{width: termWidth(w)})
+}
+
+// sourcesOptions adjust printSources: the width to wrap to (0: none), and
+// whether the extractive notice was already shown (chat shows it once).
+type sourcesOptions struct {
+	width              int
+	skipExtractiveNote bool
+}
+
+func printSourcesWith(w io.Writer, ans answer.Answer, opt sourcesOptions) {
+	wrap := func(text, indent string) string { return wrapText(text, opt.width, indent) }
 	if ans.Refused {
 		if len(ans.Suggestions) > 0 {
-			fmt.Fprintf(w, "\nClosest articles: %s\n", strings.Join(ans.Suggestions, "; "))
+			fmt.Fprintf(w, "\nClosest articles: %s\n", wrap(strings.Join(ans.Suggestions, "; "), "  "))
 		}
 		return
 	}
-	if ans.Extractive {
-		fmt.Fprintf(w, "\n%s\n", extractiveNote)
+	if ans.Extractive && !opt.skipExtractiveNote {
+		fmt.Fprintf(w, "\n%s\n", wrap(extractiveNote, ""))
 	}
 	if note := answer.FlaggedNote(ans); note != "" {
-		fmt.Fprintf(w, "\n%s\n", note)
+		fmt.Fprintf(w, "\n%s\n", wrap(note, ""))
 	} else if !ans.Grounded {
-		fmt.Fprintf(w, "\n%s\n", ungroundedNote)
+		fmt.Fprintf(w, "\n%s\n", wrap(ungroundedNote, ""))
 	}
 	if len(ans.Citations) == 0 {
 		return
@@ -68,30 +92,30 @@ func printSources(w io.Writer, ans answer.Answer) {
 	if oneArticle(ans.Citations) && len(ans.Citations) > 1 {
 		// A summary cites paragraphs of one article: name it once.
 		art := ans.Citations[0].Article
-		fmt.Fprintf(w, "%s", art.Title)
+		head := art.Title
 		if by := byline(art); by != "" {
-			fmt.Fprintf(w, " (%s)", by)
+			head += " (" + by + ")"
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintln(w, wrap(head, "  "))
 		if art.Source != "" {
 			fmt.Fprintf(w, "%s\n", art.Source)
 		}
 		for _, c := range ans.Citations {
-			fmt.Fprintf(w, "[%d] “%s”\n", c.N, oneLine(c.Quote, 300))
+			fmt.Fprintln(w, wrap(fmt.Sprintf("[%d] “%s”", c.N, oneLine(c.Quote, 300)), "    "))
 		}
 		return
 	}
 	for _, c := range ans.Citations {
-		fmt.Fprintf(w, "[%d] %s", c.N, c.Article.Title)
+		head := fmt.Sprintf("[%d] %s", c.N, c.Article.Title)
 		if by := byline(c.Article); by != "" {
-			fmt.Fprintf(w, " (%s)", by)
+			head += " (" + by + ")"
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintln(w, wrap(head, "    "))
 		if c.Article.Source != "" {
 			fmt.Fprintf(w, "    %s\n", c.Article.Source)
 		}
 		if c.Quote != "" {
-			fmt.Fprintf(w, "    “%s”\n", oneLine(c.Quote, 300))
+			fmt.Fprintf(w, "    %s\n", wrap("“"+oneLine(c.Quote, 300)+"”", "    "))
 		}
 	}
 }
