@@ -70,8 +70,11 @@ type Config struct {
 	// newest source is (DefaultStaleAfter). Negative means never.
 	StaleAfter time.Duration
 	// Now is the clock date expressions are read against (time.Now).
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now func() time.Time
+	// NoFallback makes Ask fail with the *ModelError when the LLM does;
+	// by default it answers offline instead (Answer.Fallback).
+	NoFallback bool
+	Logger     *slog.Logger
 }
 
 // Engine answers questions and summarizes articles with checked citations.
@@ -257,6 +260,20 @@ func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDel
 	raw, usage, err := e.stream(ctx, msgs, onDelta)
 	ans.Timings.LLM = time.Since(lstart)
 	ans.Usage = addUsage(ans.Usage, usage)
+	var me *ModelError
+	if err != nil && errors.As(err, &me) && !e.cfg.NoFallback {
+		// The model is down or timed out: answer from the passages.
+		e.log.Warn("language model failed; answering offline", "err", err)
+		ans, ferr := e.extractive(ctx, ans, q)
+		if ferr != nil {
+			return Answer{}, fmt.Errorf("answer: %w", err)
+		}
+		ans.Fallback, ans.FallbackError = true, err.Error()
+		e.dateAnswer(&ans, when, newest, latest)
+		emit(onDelta, ans.Text)
+		ans.Timings.Total = time.Since(start)
+		return ans, nil
+	}
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", err)
 	}

@@ -87,7 +87,7 @@ func TestLLMFailureIsModelError(t *testing.T) {
 		t.Fatal(err)
 	}
 	cause := errors.New("broken-model at 127.0.0.1:1 failed: HTTP 500 Internal Server Error: boom")
-	e, err := NewEngine(Config{Retriever: newFixedRetriever(testPassages()), LLM: failingLLM{cause}, Prompts: renderer})
+	e, err := NewEngine(Config{Retriever: newFixedRetriever(testPassages()), LLM: failingLLM{cause}, Prompts: renderer, NoFallback: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,8 +108,38 @@ func TestLLMFailureIsModelError(t *testing.T) {
 	}
 }
 
+func TestLLMFailureFallsBackToExtractive(t *testing.T) {
+	renderer, err := prompts.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cause := errors.New("broken-model at 127.0.0.1:1 failed: timeout awaiting response headers")
+	e, err := NewEngine(Config{Retriever: newFixedRetriever(testPassages()), LLM: failingLLM{cause}, Prompts: renderer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var streamed string
+	ans, err := e.Ask(context.Background(), austinQuestion, nil, func(d string) { streamed += d })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Fallback || !ans.Extractive || !strings.Contains(ans.FallbackError, "timeout") {
+		t.Errorf("fallback %v extractive %v error %q", ans.Fallback, ans.Extractive, ans.FallbackError)
+	}
+	if ans.Refused || len(ans.Citations) == 0 || ans.Text == "" || streamed != ans.Text {
+		t.Errorf("answer %q (streamed %q) citations %d refused %v", ans.Text, streamed, len(ans.Citations), ans.Refused)
+	}
+	// A cancelled question is still the caller's error.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	e.cfg.LLM = failingLLM{context.Canceled}
+	if ans, err := e.Ask(ctx, austinQuestion, nil, nil); err == nil || ans.Fallback {
+		t.Errorf("a cancelled Ask answered %+v, %v", ans, err)
+	}
+}
+
 func TestModelErrorThroughTheClient(t *testing.T) {
-	e, srv := llmEngine(t, newFixedRetriever(testPassages()), Config{}, func(openaitest.ChatRequest) string { return "" })
+	e, srv := llmEngine(t, newFixedRetriever(testPassages()), Config{NoFallback: true}, func(openaitest.ChatRequest) string { return "" })
 	srv.FailNext(10, 500, "", "")
 	_, err := e.Ask(context.Background(), austinQuestion, nil, nil)
 	var me *ModelError

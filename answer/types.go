@@ -136,10 +136,15 @@ type Answer struct {
 	Suggestions []string `json:"suggestions,omitempty"`
 	// Extractive is true when the answer was composed offline from article
 	// sentences instead of by an LLM.
-	Extractive bool                `json:"extractive"`
-	Passages   []retrieval.Passage `json:"passages"`
-	Usage      Usage               `json:"usage"`
-	Timings    Timings             `json:"timings"`
+	Extractive bool `json:"extractive"`
+	// Fallback is true when the LLM failed (down, timed out) and this is
+	// the offline extractive answer instead; FallbackError says why.
+	// Renderers should say so.
+	Fallback      bool                `json:"fallback,omitempty"`
+	FallbackError string              `json:"fallback_error,omitempty"`
+	Passages      []retrieval.Passage `json:"passages"`
+	Usage         Usage               `json:"usage"`
+	Timings       Timings             `json:"timings"`
 }
 
 // DeltaFunc receives streamed answer text as it arrives. It may be nil.

@@ -19,7 +19,8 @@ type Metrics interface {
 	Question(source string)
 	// Answer counts a finished job by outcome: "answered", "refused"
 	// (the articles do not hold it), "ungrounded" (shown with a warning:
-	// a claim lacks support) or "error".
+	// a claim lacks support) or "error" (also when the model failed and
+	// the engine answered offline instead, Answer.Fallback).
 	Answer(outcome string)
 	// Latency observes how long a stage of an answer took: "retrieval",
 	// "llm", "verify" or "total".
@@ -85,6 +86,8 @@ func (b *Bot) recordAnswer(ans answer.Answer, err error) {
 	case err != nil:
 		m.Answer("error")
 		return
+	case ans.Fallback:
+		m.Answer("error")
 	case ans.Refused:
 		m.Answer("refused")
 	case !ans.Grounded:

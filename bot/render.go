@@ -29,6 +29,9 @@ const (
 	embedColor     = 0x5865F2
 )
 
+// fallbackText marks the offline answer given when the model failed.
+const fallbackText = "The language model is not responding; here are the most relevant passages instead."
+
 // renderOpts shape an answer's messages.
 type renderOpts struct {
 	// Question is echoed on the first line (slash commands, where Discord
@@ -56,7 +59,10 @@ func notices(a answer.Answer) []string {
 		}
 		out = append(out, markUngrounded+"**Unverified:** "+what+". Treat it with care.")
 	}
-	if a.Extractive && !a.Refused {
+	switch {
+	case a.Fallback:
+		out = append(out, markExtractive+"*"+fallbackText+"*")
+	case a.Extractive && !a.Refused:
 		out = append(out, markExtractive+"*Extractive answer: sentences quoted from the articles, no language model.*")
 	}
 	return out
