@@ -27,6 +27,9 @@ func helpMessage(cfg Config) outMessage {
 	if cfg.Library != nil {
 		b.WriteString("• Curators (Manage Server, or a curator role) add articles to this server's library with `/ingest url:` or `/ingest file:`, or on a message with Apps → **Add to library** (its links and files), and remove them with `/forget`.\n")
 	}
+	if cfg.Feeds != nil {
+		b.WriteString("• Curators follow news feeds for this server with `/feeds add url:` (optionally announcing new articles in a `channel:`), `/feeds list` and `/feeds remove`.\n")
+	}
 	b.WriteString("\nIf the articles don't hold the answer, I say so instead of guessing. ")
 	b.WriteString("Answers marked ⚠️ could not be checked against the articles; 📄 marks answers quoted straight from them. ")
 	b.WriteString("Use 👍/👎 under an answer to tell me how I did.")

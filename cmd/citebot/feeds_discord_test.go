@@ -127,7 +127,9 @@ func TestServeFeedsFromDiscord(t *testing.T) {
 		!strings.Contains(announced[0].Content, "/ferry.html") {
 		t.Errorf("announced %+v", announced)
 	}
-	for _, c := range s.fake.CallsMatching(func(c discordtest.Call) bool { return c.Method == "POST" && strings.Contains(c.Path, "/channels/c5/messages") }) {
+	for _, c := range s.fake.CallsMatching(func(c discordtest.Call) bool {
+		return c.Method == "POST" && strings.Contains(c.Path, "/channels/c5/messages")
+	}) {
 		if !discordtest.MentionsSuppressed(c) {
 			t.Errorf("an announcement may ping: %s", c)
 		}

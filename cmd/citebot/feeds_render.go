@@ -161,6 +161,8 @@ type feedJSON struct {
 	NextDue         string `json:"next_due"`
 	Failures        int    `json:"failures"`
 	LastError       string `json:"last_error"`
+	// Channel is the Discord channel that announces new items ("" = none).
+	Channel string `json:"channel,omitempty"`
 }
 
 func toFeedJSON(f store.Feed) feedJSON {
@@ -168,7 +170,7 @@ func toFeedJSON(f store.Feed) feedJSON {
 		ID: f.ID, URL: f.URL, Title: f.Title, Scope: f.Scope, Interval: shortDuration(f.Interval),
 		IntervalSeconds: int64(f.Interval / time.Second), Items: f.Items, Added: rfc3339(f.Added),
 		LastAttempt: rfc3339(f.LastAttempt), LastSuccess: rfc3339(f.LastSuccess), NextDue: rfc3339(f.NextDue),
-		Failures: f.Failures, LastError: f.LastError,
+		Failures: f.Failures, LastError: f.LastError, Channel: f.Channel,
 	}
 }
 
