@@ -3,6 +3,8 @@ package answer
 import (
 	"context"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/citebot/citebot/internal/attribution"
 	"github.com/citebot/citebot/prompts"
@@ -56,6 +58,14 @@ func (e *Engine) standaloneQuery(ctx context.Context, question string, history [
 	}
 	q.Text = prev + " " + question
 	focus := termSet(question)
+	if names := referentNames(question, prev, history); names != "" {
+		// "How many sacks did he record?" after an answer naming Von
+		// Miller: the pronoun stands for the name, which takes the earlier
+		// question's place.
+		q.Text = names + " " + question
+		q.Focus = attribution.Unique(append(contentTerms(names), q.Focus...))
+		return q
+	}
 	for _, t := range attribution.Unique(contentTerms(prev)) {
 		if !focus[t] {
 			q.Context = append(q.Context, t)
@@ -66,6 +76,69 @@ func (e *Engine) standaloneQuery(ctx context.Context, question string, history [
 		q.Focus, q.Context = q.Context, nil
 	}
 	return q
+}
+
+// pronouns that refer back to someone or something named before.
+var pronouns = map[string]bool{
+	"he": true, "she": true, "him": true, "his": true, "her": true, "hers": true,
+	"they": true, "them": true, "their": true, "it": true, "its": true,
+}
+
+// referentNames returns, when question refers back with a pronoun, the
+// names the last answer gave that the last question did not: runs of
+// capitalized words ("Von Miller"), preferring runs of two or more words
+// (a person's or a team's full name) over single ones. It returns "" when
+// there is no pronoun or no such name.
+func referentNames(question, prev string, history []Turn) string {
+	refers := false
+	for _, w := range strings.FieldsFunc(strings.ToLower(question), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		if pronouns[w] {
+			refers = true
+			break
+		}
+	}
+	if !refers || len(history) == 0 {
+		return ""
+	}
+	known := termSet(prev)
+	var runs [][]string
+	var cur []string
+	end := func() {
+		if len(cur) > 0 {
+			runs = append(runs, cur)
+			cur = nil
+		}
+	}
+	for _, w := range strings.Fields(history[len(history)-1].Answer) {
+		word := strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		r, _ := utf8.DecodeRuneInString(word)
+		if word == "" || !unicode.IsUpper(r) {
+			end()
+			continue
+		}
+		terms := contentTerms(word)
+		if len(terms) == 0 || known[terms[0]] {
+			end()
+		} else {
+			cur = append(cur, word)
+		}
+		if strings.ContainsAny(w[len(w)-1:], ".,;:!?)") {
+			end()
+		}
+	}
+	end()
+	var long, short []string
+	for _, run := range runs {
+		if len(run) > 1 {
+			long = append(long, strings.Join(run, " "))
+		} else {
+			short = append(short, run[0])
+		}
+	}
+	if len(long) > 0 {
+		return strings.Join(attribution.Unique(long), " ")
+	}
+	return strings.Join(attribution.Unique(short), " ")
 }
 
 // lastQuestion returns the most recent non-empty question of history.
