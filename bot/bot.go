@@ -146,7 +146,7 @@ func (b *Bot) run(ctx context.Context) error {
 
 	// 2. Handlers, then the gateway.
 	removers := []func(){
-		b.s.AddHandler(b.onInteraction),
+		b.s.AddHandler(b.onRawInteraction),
 		b.s.AddHandler(b.onMessage),
 		b.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 			b.log.Info("gateway ready", "user", r.User.Username, "guilds", len(r.Guilds))

@@ -168,7 +168,47 @@ func userOf(i *discordgo.Interaction) *discordgo.User {
 	return &discordgo.User{}
 }
 
-// onInteraction is the gateway handler for INTERACTION_CREATE.
+// onRawInteraction is the gateway handler for INTERACTION_CREATE: it
+// reads the partial channel of the payload, which discordgo drops, so the
+// channel guard knows a thread's parent without a REST call before the
+// 3-second acknowledgement, then handles the interaction.
+func (b *Bot) onRawInteraction(s *discordgo.Session, e *discordgo.Event) {
+	if e == nil || e.Type != "INTERACTION_CREATE" {
+		return
+	}
+	ic, ok := e.Struct.(*discordgo.InteractionCreate)
+	if !ok || ic == nil || ic.Interaction == nil {
+		return
+	}
+	b.noteInteractionChannel(ic.ChannelID, e.RawData)
+	b.onInteraction(s, ic)
+}
+
+// noteInteractionChannel caches the parent of the interaction's channel
+// from its payload's partial channel ("" for a channel that is no thread).
+func (b *Bot) noteInteractionChannel(channelID string, raw []byte) {
+	var p struct {
+		Channel *struct {
+			ID       string                `json:"id"`
+			Type     discordgo.ChannelType `json:"type"`
+			ParentID string                `json:"parent_id"`
+		} `json:"channel"`
+	}
+	if channelID == "" || json.Unmarshal(raw, &p) != nil || p.Channel == nil || p.Channel.ID != channelID {
+		return
+	}
+	parent := ""
+	switch p.Channel.Type {
+	case discordgo.ChannelTypeGuildPublicThread, discordgo.ChannelTypeGuildPrivateThread, discordgo.ChannelTypeGuildNewsThread:
+		if p.Channel.ParentID == "" {
+			return // a thread without its parent: let the guard look it up
+		}
+		parent = p.Channel.ParentID
+	}
+	b.parents.put(channelID, parent)
+}
+
+// onInteraction handles an INTERACTION_CREATE.
 func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	if ic == nil || ic.Interaction == nil {
 		return

@@ -174,6 +174,16 @@ func (s *Server) newInteraction(a Actor, kind discordgo.InteractionType, name st
 		"app_permissions": "309237730304",
 		"channel":         map[string]any{"id": a.ChannelID, "type": 0},
 	}
+	s.mu.Lock()
+	if ch, ok := s.channels[a.ChannelID]; ok {
+		// The partial channel Discord sends: a thread names its parent.
+		c := map[string]any{"id": ch.ID, "type": int(ch.Type), "guild_id": ch.GuildID, "name": ch.Name}
+		if ch.ParentID != "" {
+			c["parent_id"] = ch.ParentID
+		}
+		payload["channel"] = c
+	}
+	s.mu.Unlock()
 	u := a.User()
 	if a.GuildID != "" {
 		roles := a.Roles
