@@ -20,11 +20,12 @@ import (
 // ParseArticle parses a Markdown or plain-text article. Three layouts are
 // understood, tried in this order:
 //
-//  1. "---" front matter: simple "key: value" lines (title, source/url,
-//     author, publisher, published/date, license; values may be quoted;
-//     unknown keys are ignored) closed by "---". No YAML library: articles
-//     need a handful of strings, and a strict little parser gives clearer
-//     errors (wrapping ErrFrontMatter) than a general one.
+//  1. Front matter: YAML between "---" lines (Hugo, Jekyll: folded
+//     strings, lists of authors, tags ...; see rankedKeys for the keys read,
+//     unknown keys are ignored), or TOML between "+++" lines (Hugo). A
+//     "---" block that is not valid YAML but simple "key: value" lines
+//     (title: A: B) is still read. Dates are normalised (normalizeDate).
+//     Errors wrap ErrFrontMatter and name the line.
 //  2. A "# Title" line followed by "Key: value" header lines, as in the
 //     evaluation corpus ("Source: ...", "License: ...").
 //  3. Plain text: the first line is the title when it looks like one (short,
@@ -43,8 +44,12 @@ func ParseArticle(id string, data []byte, opts LoadOptions) (retrieval.Article, 
 	a := retrieval.Article{ID: id}
 	var body string
 	switch {
-	case isFrontMatterStart(text):
-		body, err = parseFrontMatter(text, &a)
+	case isFrontMatterStart(text, "---"), isFrontMatterStart(text, "+++"):
+		if isFrontMatterStart(text, "+++") {
+			body, err = parseTOMLFrontMatter(text, &a)
+		} else {
+			body, err = parseFrontMatter(text, &a)
+		}
 		if err != nil {
 			return retrieval.Article{}, err
 		}
@@ -145,38 +150,93 @@ func nextLine(s string) (line, rest string, ok bool) {
 	return s, "", true
 }
 
-func isFrontMatterStart(text string) bool {
+func isFrontMatterStart(text, fence string) bool {
 	line, _, _ := nextLine(text)
-	return strings.TrimRightFunc(line, unicode.IsSpace) == "---"
+	return strings.TrimRightFunc(line, unicode.IsSpace) == fence
 }
 
-// parseFrontMatter reads the --- block at the start of text into a and
-// returns what follows it.
-func parseFrontMatter(text string, a *retrieval.Article) (string, error) {
-	_, rest, _ := nextLine(text) // the opening ---
-	// Find the closing line first: a missing one is the likelier mistake
-	// than the first body line that is not "key: value".
-	block, body, closed := "", "", false
+// splitFrontMatter finds the block between the fence on line 1 and the
+// next fence line ("---" or "..." for YAML, "+++" for TOML): the block's
+// text and what follows the closing line.
+func splitFrontMatter(text, fence string) (block, body string, err error) {
+	_, rest, _ := nextLine(text) // the opening fence
 	for r := rest; ; {
 		line, after, ok := nextLine(r)
 		if !ok {
 			break
 		}
-		if t := strings.TrimSpace(line); t == "---" || t == "..." {
-			block, body, closed = rest[:len(rest)-len(r)], after, true
-			break
+		if t := strings.TrimSpace(line); t == fence || (fence == "---" && t == "...") {
+			return rest[:len(rest)-len(r)], after, nil
 		}
 		r = after
 	}
-	if !closed {
-		return "", fmt.Errorf("%w: the --- on line 1 is never closed (add a line with --- after the last key: value line)", ErrFrontMatter)
+	return "", "", fmt.Errorf("%w: the %s on line 1 is never closed (add a line with %s after the last key line)", ErrFrontMatter, fence, fence)
+}
+
+// parseFrontMatter reads the --- block at the start of text into a and
+// returns what follows it. The block is read as YAML; a block that is not
+// valid YAML but is simple "key: value" lines (title: A: B) is read by the
+// simple parser, as before YAML was supported. When both fail, the error
+// names the line: the simple parser's when it found a bad value (an
+// unterminated quote) no later than YAML's error, else YAML's.
+func parseFrontMatter(text string, a *retrieval.Article) (string, error) {
+	// Find the closing line first: a missing one is the likelier mistake
+	// than the first body line that is not "key: value".
+	block, body, err := splitFrontMatter(text, "---")
+	if err != nil {
+		return "", err
 	}
+	values, yline, yerr := parseYAMLBlock(block)
+	if yerr == nil {
+		applyStructured(a, values)
+		return body, nil
+	}
+	serr := parseSimpleBlock(block, a)
+	if serr == nil {
+		return body, nil
+	}
+	if yline > 0 && !(serr.value && serr.line <= yline) {
+		return "", fmt.Errorf("%w: line %d: %v", ErrFrontMatter, yline, yerr)
+	}
+	return "", fmt.Errorf("%w: line %d: %s", ErrFrontMatter, serr.line, serr.msg)
+}
+
+// parseTOMLFrontMatter reads the +++ block (Hugo's TOML front matter) at
+// the start of text into a and returns what follows it.
+func parseTOMLFrontMatter(text string, a *retrieval.Article) (string, error) {
+	block, body, err := splitFrontMatter(text, "+++")
+	if err != nil {
+		return "", err
+	}
+	values, line, err := parseTOMLBlock(block)
+	if err != nil {
+		if line > 0 {
+			return "", fmt.Errorf("%w: line %d: %v", ErrFrontMatter, line, err)
+		}
+		return "", fmt.Errorf("%w: %v", ErrFrontMatter, err)
+	}
+	applyStructured(a, values)
+	return body, nil
+}
+
+// simpleError is the simple parser's complaint about one line; value is
+// set for a bad value (quotes) rather than a line that is not key: value.
+type simpleError struct {
+	line  int
+	msg   string
+	value bool
+}
+
+// parseSimpleBlock reads "key: value" lines (values may be quoted, lists
+// of "- item" lines continue a key) into a: the parser from before YAML,
+// kept for blocks YAML rejects.
+func parseSimpleBlock(block string, a *retrieval.Article) *simpleError {
 	lineNo := 1
 	lastKey := ""
 	for {
 		line, after, ok := nextLine(block)
 		if !ok {
-			return body, nil
+			return nil
 		}
 		lineNo++
 		block = after
@@ -188,22 +248,22 @@ func parseFrontMatter(text string, a *retrieval.Article) (string, error) {
 			// An indented "- item" continues a list value (authors:, tags:).
 			item, isItem := strings.CutPrefix(trimmed, "- ")
 			if !isItem || lastKey == "" {
-				return "", fmt.Errorf("%w: line %d: %q is not a key: value line", ErrFrontMatter, lineNo, prose.Shorten(line, 60))
+				return &simpleError{line: lineNo, msg: fmt.Sprintf("%q is not a key: value line", prose.Shorten(line, 60))}
 			}
 			v, err := unquote(strings.TrimSpace(item))
 			if err != nil {
-				return "", fmt.Errorf("%w: line %d: %v", ErrFrontMatter, lineNo, err)
+				return &simpleError{line: lineNo, msg: err.Error(), value: true}
 			}
 			appendField(a, lastKey, v)
 			continue
 		}
 		key, value, ok := splitKeyValue(line)
 		if !ok {
-			return "", fmt.Errorf("%w: line %d: %q is not a key: value line", ErrFrontMatter, lineNo, prose.Shorten(line, 60))
+			return &simpleError{line: lineNo, msg: fmt.Sprintf("%q is not a key: value line", prose.Shorten(line, 60))}
 		}
 		v, err := unquote(value)
 		if err != nil {
-			return "", fmt.Errorf("%w: line %d: %s: %v", ErrFrontMatter, lineNo, key, err)
+			return &simpleError{line: lineNo, msg: key + ": " + err.Error(), value: true}
 		}
 		lastKey = key
 		setField(a, key, v)
@@ -267,7 +327,7 @@ func fieldFor(a *retrieval.Article, key string) *string {
 		return &a.Author
 	case "publisher", "site", "site_name":
 		return &a.Publisher
-	case "published", "date", "pubdate", "published_at":
+	case "published", "date", "pubdate", "published_at", "publishdate", "publish_date":
 		return &a.Published
 	case "license", "licence":
 		return &a.License
@@ -282,6 +342,9 @@ func fieldFor(a *retrieval.Article, key string) *string {
 func setField(a *retrieval.Article, key, v string) {
 	if f := fieldFor(a, key); f != nil && *f == "" {
 		*f = strings.TrimSpace(v)
+		if f == &a.Published {
+			*f = normalizeDate(*f)
+		}
 	}
 }
 

@@ -20,6 +20,8 @@ func FuzzParseArticle(f *testing.F) {
 	f.Add([]byte("---\ntitle: T\nno colon here\n---\nBody."))
 	f.Add([]byte("---\ntitle: never closed\n\nBody."))
 	f.Add([]byte("\uFEFFPlain Title\r\nBody line.\r\n"))
+	f.Add([]byte("---\ntitle: T\ndescription: >\n  folded\nauthors:\n  - A\n  - B\ndate: 2016-03-10 21:01:56 -0500\ntags: [x]\n---\nBody."))
+	f.Add([]byte("+++\ntitle = \"T\"\ndate = 2023-04-01\nauthors = [\"A\"]\n+++\nBody."))
 	f.Add([]byte("\x00\x01binary"))
 	f.Add([]byte("caf\xe9"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -33,8 +33,8 @@ var (
 	ErrInvalidUTF8 = errors.New("article is not valid UTF-8 text")
 	// ErrArticleTooLarge: over LoadOptions.MaxBytes / FetchOptions.MaxBytes.
 	ErrArticleTooLarge = errors.New("article is too large")
-	// ErrFrontMatter: a --- block that is not closed or holds a line that
-	// is not "key: value".
+	// ErrFrontMatter: a --- (YAML) or +++ (TOML) block that is not closed
+	// or does not parse; the message names the line.
 	ErrFrontMatter = errors.New("malformed front matter")
 )
 

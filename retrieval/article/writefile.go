@@ -93,10 +93,12 @@ func syncDir(dir string) {
 }
 
 // quoteValue quotes a front matter value when reading it back plainly would
-// change it (quotes, escapes, line breaks, a leading YAML indicator).
+// change it (quotes, escapes, line breaks, a leading YAML indicator) or
+// would not be valid YAML (": " inside, characters that are not printable).
+// Go's double-quoted form is also a YAML double-quoted scalar.
 func quoteValue(v string) string {
-	if strings.ContainsAny(v, "\"'\\\n\r\t#") || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7F }) ||
-		strings.ContainsAny(v[:1], "[]{}&*!|>%@`-?:,") || strings.HasSuffix(v, ":") {
+	if strings.ContainsAny(v, "\"'\\\n\r\t#") || strings.ContainsFunc(v, func(r rune) bool { return r != ' ' && !strconv.IsPrint(r) }) ||
+		strings.ContainsAny(v[:1], "[]{}&*!|>%@`-?:,") || strings.HasSuffix(v, ":") || strings.Contains(v, ": ") {
 		return strconv.Quote(v)
 	}
 	return v
