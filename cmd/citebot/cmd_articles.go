@@ -35,10 +35,11 @@ func (a *app) articlesCommand() *cobra.Command {
 				fmt.Fprintln(a.stdout, "No articles yet: add some with `citebot ingest PATH|URL`.")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			titleCols, byCols := articleColumns(list, termWidth(a.stdout)) // 0, 0 when piped
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, columnGap, ' ', 0)
 			fmt.Fprintln(tw, "ID\tTITLE\tBY")
 			for _, art := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", art.ID, art.Title, byline(art))
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", art.ID, cutCols(art.Title, titleCols), cutCols(byline(art), byCols))
 			}
 			return tw.Flush()
 		},

@@ -48,7 +48,7 @@ func (a *app) chatCommand() *cobra.Command {
 			}
 			defer lines.Close()
 			if interactive {
-				fmt.Fprintln(a.stdout, "Ask about the articles. Follow-up questions keep the conversation; /new starts over, /quit leaves, /help lists the commands.")
+				fmt.Fprintln(a.stdout, wrapText("Ask about the articles. Follow-up questions keep the conversation; /new starts over, /quit leaves, /help lists the commands.", termWidth(a.stdout), ""))
 			}
 			var (
 				history     []answer.Turn

@@ -50,9 +50,17 @@ func (a *app) searchCommand() *cobra.Command {
 				fmt.Fprintln(a.stdout, "No matching passages.")
 				return nil
 			}
+			width := termWidth(a.stdout) // 0 when piped: no wrapping, no bold
+			hl := newHighlighter(a.stdout, query, a.getenv)
 			for i, p := range passages {
 				fmt.Fprintf(a.stdout, "%d. %s (%s, chunk %d)  score %.4f\n", i+1, p.Article.Title, p.Article.ID, p.Chunk.Ordinal, p.Score)
-				fmt.Fprintf(a.stdout, "   %s\n\n", indent(p.Chunk.Text, "   "))
+				body := indent(p.Chunk.Text, "   ")
+				if width > 0 {
+					body = wrapText(strings.TrimSpace(p.Chunk.Text), width, "   ")
+				}
+				fmt.Fprint(a.stdout, "   ")
+				hl.write(a.stdout, body)
+				fmt.Fprint(a.stdout, "\n\n")
 			}
 			return nil
 		},
