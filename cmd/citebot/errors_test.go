@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -62,6 +66,120 @@ func TestErrorsGiveEachContextOnce(t *testing.T) {
 		}
 		if rep := repeatedContext(line); rep != "" {
 			t.Errorf("%v: %q repeats %q", tt.args, line, rep)
+		}
+	}
+}
+
+// goInternalRE matches what a user should never read: Go function and
+// type names (strconv.ParseInt, *fs.PathError, url.Error), the network
+// layer's "dial tcp", and placeholders such as "(unparsable URL)".
+var goInternalRE = regexp.MustCompile(`\b(strconv|fs|os|url|net|json|time|http|context)\.[A-Z]\w*|\*\w+\.[A-Z]|dial tcp|unparsable|context canceled|%!`)
+
+// Every error the CLI prints is one line after "citebot: ", one sentence
+// ending in a full stop, without repeated context or Go internals; the
+// --help hint follows usage mistakes only.
+func TestEveryErrorIsOneSentence(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.md")
+	doc := filepath.Join(dir, "doc.md")
+	writeFile(t, doc, "# A title\n\nSome text about a ceasefire that lasted an hour.\n")
+	dead := map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:1/v1", "CITEBOT_LLM_RETRIES": "0"}
+	noEmbed := map[string]string{"CITEBOT_EMBED_PROVIDER": "openai", "CITEBOT_EMBED_BASE_URL": "http://127.0.0.1:1/v1"}
+	for _, tt := range []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		code  int
+		help  bool   // the --help hint is wanted
+		shows string // the message must contain this
+	}{
+		{"missing file", nil, []string{"ingest", missing}, 1, false, missing},
+		{"missing eval file", nil, []string{"eval", missing}, 1, false, missing},
+		{"unknown article", nil, []string{"summarize", "no-such-article"}, 1, false, "no-such-article"},
+		{"forget unknown article", nil, []string{"forget", "no-such-article"}, 1, false, "no-such-article"},
+		{"-k not a number", nil, []string{"search", "-k", "abc", "x"}, 2, true, `-k must be a whole number, not "abc"`},
+		{"-k out of range", nil, []string{"search", "-k", "0", "x"}, 2, true, "-k must be from 1 to 100"},
+		{"flag without value", nil, []string{"search", "x", "-k"}, 2, true, "-k needs a value"},
+		{"unknown flag", nil, []string{"search", "--nosuch", "x"}, 2, true, "--nosuch"},
+		{"unknown command", nil, []string{"nosuchcommand"}, 2, true, "nosuchcommand"},
+		{"misspelt command", nil, []string{"serch", "x"}, 2, true, "did you mean search"},
+		{"bad length", nil, []string{"summarize", "--length", "huge", "x"}, 2, true, "huge"},
+		{"bad since", nil, []string{"ask", "--since", "nonsense", "x"}, 1, false, "nonsense"},
+		{"bad env number", map[string]string{"CITEBOT_K": "abc"}, []string{"search", "x"}, 2, false, `CITEBOT_K must be a whole number from 1 to 100, not "abc"`},
+		{"bad env range", map[string]string{"CITEBOT_REFUSAL_FLOOR": "1.5"}, []string{"search", "x"}, 2, false, "CITEBOT_REFUSAL_FLOOR"},
+		{"bad env duration", map[string]string{"CITEBOT_LLM_TIMEOUT": "soon"}, []string{"search", "x"}, 2, false, "CITEBOT_LLM_TIMEOUT"},
+		{"base URL without scheme", map[string]string{"OPENAI_BASE_URL": "127.0.0.1:18080/v1"}, []string{"ask", "x"}, 2, false, `"127.0.0.1:18080/v1" (try http://127.0.0.1:18080/v1)`},
+		{"missing env file", nil, []string{"--env-file", missing, "config"}, 1, false, missing},
+		{"dead LLM", dead, []string{"summarize", "austin-shoigu-call"}, 1, false, "127.0.0.1:1"},
+		{"unreachable embedding server", noEmbed, []string{"ingest", doc}, 1, false, "127.0.0.1:1"},
+		{"refused URL", nil, []string{"ingest", "http://127.0.0.1/x"}, 1, false, "127.0.0.1"},
+		{"private URL", nil, []string{"ingest", "http://10.0.0.1/x"}, 1, false, "private"},
+		{"unsupported scheme", nil, []string{"ingest", "ftp://example.com/x"}, 1, false, "ftp"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env["CITEBOT_EMBED_PROVIDER"] != "" {
+				if testing.Short() {
+					t.Skip("the embedder retries with back-off for about 12 s")
+				}
+				t.Parallel()
+			}
+			env := offlineEnv(t)
+			env["CITEBOT_LOG_LEVEL"] = "error"
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			r := runCLI(t, env, tt.args...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", r.code, tt.code, r.stderr)
+			}
+			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+			line := lines[len(lines)-1] // warnings (logged) may come first
+			if !strings.HasPrefix(line, "citebot: ") || strings.HasPrefix(line, "citebot: warning") {
+				t.Fatalf("stderr %q: the last line is not the error", r.stderr)
+			}
+			for _, l := range lines[:len(lines)-1] {
+				if strings.HasPrefix(l, "citebot: ") && !strings.HasPrefix(l, "citebot: warning: ") {
+					t.Errorf("stderr %q: more than one error line", r.stderr)
+				}
+			}
+			msg := strings.TrimPrefix(line, "citebot: ")
+			hint := strings.HasSuffix(msg, " Run 'citebot --help' for usage.")
+			if hint != tt.help {
+				t.Errorf("%q: --help hint %v, want %v", line, hint, tt.help)
+			}
+			if !strings.HasSuffix(msg, ".") {
+				t.Errorf("%q does not end with a full stop", line)
+			}
+			if strings.Contains(msg, "citebot: ") {
+				t.Errorf("%q repeats the citebot: prefix", line)
+			}
+			if rep := repeatedContext(line); rep != "" {
+				t.Errorf("%q repeats %q", line, rep)
+			}
+			if m := goInternalRE.FindString(msg); m != "" {
+				t.Errorf("%q shows Go internals (%q)", line, m)
+			}
+			if !strings.Contains(msg, tt.shows) {
+				t.Errorf("%q does not show %q", line, tt.shows)
+			}
+		})
+	}
+}
+
+// Ctrl-C ends quietly with status 130: the cancellation is no error to
+// print.
+func TestInterruptExits130Quietly(t *testing.T) {
+	var buf strings.Builder
+	if code := exitCode(fmt.Errorf("ask: %w", context.Canceled), &buf); code != 130 || buf.Len() != 0 {
+		t.Errorf("exit %d, stderr %q; want 130 and nothing", code, buf.String())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	err := runWithInput(ctx, []string{"search", "ceasefire"}, func(k string) string { return offlineEnv(t)[k] }, strings.NewReader(""), &out, &errOut)
+	if err != nil {
+		if code := exitCode(err, &errOut); code != 130 {
+			t.Errorf("cancelled search: exit %d, stderr %q", code, errOut.String())
 		}
 	}
 }

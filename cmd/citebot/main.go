@@ -18,6 +18,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	if err != nil && ctx.Err() != nil {
+		os.Exit(130) // Ctrl-C: the user knows; say nothing
+	}
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
@@ -30,15 +33,25 @@ func (u usageError) Error() string { return u.err.Error() }
 func (u usageError) Unwrap() error { return u.err }
 
 // exitCode prints err as one sentence on stderr and maps it to the exit
-// status: 0 ok, 1 failure, 2 bad usage.
+// status: 0 ok, 1 failure, 2 bad usage (a bad setting included), 130
+// interrupted (Ctrl-C, printed as nothing).
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(stderr, "citebot: %s\n", sentence(prose.StripControls(err.Error())))
+	if interrupted(err) {
+		return 130
+	}
+	line := sentence(prose.StripControls(friendlyMessage(err)))
 	var u usageError
-	if errors.As(err, &u) {
-		fmt.Fprintln(stderr, "Run 'citebot --help' for usage.")
+	var ce *configError
+	isUsage := errors.As(err, &u)
+	if isUsage && !errors.As(err, &ce) {
+		// Only a mistake on the command line is helped by --help.
+		line += " Run 'citebot --help' for usage."
+	}
+	fmt.Fprintf(stderr, "citebot: %s\n", line)
+	if isUsage {
 		return 2
 	}
 	return 1

@@ -176,16 +176,20 @@ func TestEnvFileIsReadAndEnvironmentWins(t *testing.T) {
 	}
 	env := offlineEnv(t)
 	env["CITEBOT_CHAT_MODEL"] = "from-env"
-	r := runCLI(t, env, "--env-file", envFile, "config")
+	r := runCLI(t, env, "--env-file", envFile, "config", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	var cfg Config
+	var cfg configJSON
 	if err := json.Unmarshal([]byte(r.stdout), &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.K != 7 || cfg.ChatModel != "from-env" {
-		t.Fatalf("K=%d ChatModel=%q; want 7 from the file and from-env from the environment", cfg.K, cfg.ChatModel)
+	got := map[string]setting{}
+	for _, s := range cfg.Settings {
+		got[s.Key] = s
+	}
+	if k, m := got["CITEBOT_K"], got["CITEBOT_CHAT_MODEL"]; k.Value != "7" || m.Value != "from-env" {
+		t.Fatalf("CITEBOT_K=%q CITEBOT_CHAT_MODEL=%q; want 7 from the file and from-env from the environment", k.Value, m.Value)
 	}
 }
 

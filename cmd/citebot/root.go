@@ -136,6 +136,9 @@ func (a *app) setup() error {
 	}
 	a.cfg = cfg
 	a.logger = newLogger(a.stderr, cfg)
+	for _, w := range cfg.warnings {
+		fmt.Fprintf(a.stderr, "citebot: warning: %s\n", w)
+	}
 	return nil
 }
 
