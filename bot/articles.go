@@ -160,10 +160,11 @@ func (b *Bot) cmdSummarize(ctx context.Context, r *responder, data discordgo.App
 		return
 	}
 	length := summaryLength(optString(data.Options, "length"))
-	if r.deferReply(ctx, false) != nil {
+	private := optBool(data.Options, "private")
+	if r.deferReply(ctx, private) != nil {
 		return
 	}
-	b.runJob(ctx, &interactionSurface{r: r}, job{
+	b.runJob(ctx, &interactionSurface{r: r, ephemeral: private}, job{
 		kind: jobSummary, question: ref, length: length,
 		guildID: r.i.GuildID, channelID: r.i.ChannelID, origin: r.i.ID, source: sourceSlash,
 	})
@@ -182,10 +183,37 @@ func (b *Bot) onArticlesPage(ctx context.Context, r *responder, customID string)
 		_ = r.reply(ctx, errorMessage("That button no longer works."), true)
 		return
 	}
+	if owner := listOwner(r.i.Message); owner != nil && owner.ID != userOf(r.i).ID {
+		_ = r.reply(ctx, errorMessage("These buttons belong to "+escapeMarkdown(displayName(owner))+"'s list; run /articles yourself."), true)
+		return
+	}
 	if r.deferUpdate(ctx) != nil {
 		return
 	}
 	b.showArticles(ctx, r, page)
+}
+
+// listOwner is who ran the /articles a list message answers (nil when
+// unknown: anyone may page it).
+func listOwner(m *discordgo.Message) *discordgo.User {
+	switch {
+	case m == nil:
+		return nil
+	case m.InteractionMetadata != nil && m.InteractionMetadata.User != nil:
+		return m.InteractionMetadata.User
+	case m.Interaction != nil && m.Interaction.User != nil:
+		return m.Interaction.User
+	}
+	return nil
+}
+
+// displayName is how Discord shows u: the global display name, else the
+// username.
+func displayName(u *discordgo.User) string {
+	if u.GlobalName != "" {
+		return u.GlobalName
+	}
+	return u.Username
 }
 
 // showArticles edits the response into one page of the article list.

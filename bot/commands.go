@@ -40,6 +40,7 @@ func commands(cfg Config) []*discordgo.ApplicationCommand {
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "article", Description: "Start typing a title", Required: true, Autocomplete: true},
 				{Type: discordgo.ApplicationCommandOptionString, Name: "length", Description: "How long a summary", Choices: lengthChoices()},
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the summary"},
 			},
 		}),
 		cmd(&discordgo.ApplicationCommand{

@@ -63,8 +63,8 @@ func TestSummarizeAutocompleteAndSummary(t *testing.T) {
 		t.Errorf("summary = %q", orig.Content)
 	}
 	sent = h.fake.SlashCommand(user, "summarize", discordtest.String("article", "no-such-thing"))
-	if orig, _ := h.waitAnswer(sent); !strings.Contains(orig.Content, "I don't know an article called") {
-		t.Errorf("unknown article = %q", orig.Content)
+	if text := h.waitPrivateFailure(sent); !strings.Contains(text, "I don't know an article called") {
+		t.Errorf("unknown article = %q", text)
 	}
 	h.checkHygiene()
 }

@@ -26,6 +26,9 @@ type responder struct {
 	mu        sync.Mutex
 	acked     bool
 	ephemeral bool
+	// deferred is true after a deferred reply: @original is the bot's
+	// placeholder (not a clicked message), which a failure may delete.
+	deferred bool
 }
 
 func (r *responder) isAcked() bool {
@@ -58,7 +61,45 @@ func (r *responder) deferReply(ctx context.Context, ephemeral bool) error {
 	if ephemeral {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
-	return r.respond(ctx, "defer interaction", &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data})
+	err := r.respond(ctx, "defer interaction", &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data})
+	if err == nil {
+		r.mu.Lock()
+		r.deferred = true
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// publicPlaceholder reports whether @original is a public deferred reply,
+// which a failure should not be shown in (see failPrivately).
+func (r *responder) publicPlaceholder() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.acked && r.deferred && !r.ephemeral
+}
+
+// failPrivately tells the asker only about a failure after a public
+// deferred reply: it deletes the public placeholder and sends m as an
+// ephemeral follow-up. When the placeholder cannot be deleted it shows m
+// in it instead, so the asker is told either way.
+func (r *responder) failPrivately(ctx context.Context, m outMessage) {
+	err := r.b.rest(ctx, "delete placeholder", func(opts ...discordgo.RequestOption) error {
+		uri := discordgo.EndpointWebhookMessage(r.i.AppID, r.i.Token, "@original")
+		_, err := r.b.s.RequestWithBucketID("DELETE", uri, nil, uri, opts...)
+		return err
+	})
+	if err != nil {
+		r.b.log.Warn("could not delete the public placeholder", "err", err)
+		r.show(ctx, "tell the user", m)
+		return
+	}
+	err = r.b.rest(ctx, "private failure", func(opts ...discordgo.RequestOption) error {
+		_, err := r.followup(ctx, m, true, opts...)
+		return err
+	})
+	if err != nil {
+		r.b.log.Warn("could not send the private failure notice", "err", err)
+	}
 }
 
 // deferUpdate acknowledges a button click; the message is edited after.
@@ -114,6 +155,10 @@ func (r *responder) tell(ctx context.Context, text string) {
 	}
 	if !r.isAcked() {
 		_ = r.reply(ctx, errorMessage(text), true)
+		return
+	}
+	if r.publicPlaceholder() {
+		r.failPrivately(ctx, errorMessage(text))
 		return
 	}
 	r.show(ctx, "tell the user", errorMessage(text))

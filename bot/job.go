@@ -83,6 +83,16 @@ func (b *Bot) runJob(ctx context.Context, sf surface, j job) *answerRecord {
 	b.recordAnswer(ans, err)
 	if err != nil {
 		final = []outMessage{errorMessage(b.jobErrorText(err, j))}
+		if is, ok := sf.(*interactionSurface); ok && is.r.publicPlaceholder() {
+			// Only the asker hears of a failure: the public "thinking"
+			// placeholder goes, the notice follows privately.
+			live.stop()
+			fctx, cancel := b.finalContext()
+			defer cancel()
+			is.r.failPrivately(fctx, final[0])
+			b.log.Info("answered", "kind", j.kind, "channel", j.channelID, "ok", false, "private_failure", true)
+			return nil
+		}
 	} else {
 		rec = b.newRecord(ctx, j, ans)
 		final = b.renderJob(ctx, j, ans, rec)

@@ -86,7 +86,7 @@ func TestMetricsCountQuestionsAndOutcomes(t *testing.T) {
 		return a, nil
 	})
 	for _, q := range []string{"What did Austin urge?", "Please refuse", "Something unsupported", "Now fail"} {
-		h.waitAnswer(h.fake.SlashCommand(user, "ask", discordtest.String("question", q)))
+		h.waitJob(h.fake.SlashCommand(user, "ask", discordtest.String("question", q)).ID)
 	}
 	h.waitAnswer(h.fake.SlashCommand(user, "summarize", discordtest.String("article", seedArticle.ID)))
 	msg, _ := h.fake.SendMessage(user, discordtest.MessageSpec{Content: h.fake.Mention() + " what did Austin urge?"})

@@ -1,12 +1,16 @@
 package bot
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/citebot/citebot/bot/discordtest"
+	"github.com/citebot/citebot/retrieval"
 )
 
 // A slash command in a thread of an allowed channel is let in from the
@@ -31,4 +35,119 @@ func TestAllowedChannelThreadFromPayload(t *testing.T) {
 			t.Errorf("channel looked up over REST: %s", c)
 		}
 	}
+}
+
+// privateNotice is the notice a failed public interaction left its asker:
+// its ephemeral follow-up, once the public placeholder is gone.
+func (h *harness) privateNotice(sent discordtest.Sent) (string, bool) {
+	if _, ok := h.fake.OriginalResponse(sent.ID); ok {
+		return "", false
+	}
+	for _, f := range h.fake.Followups(sent.ID) {
+		if f.Flags&discordgo.MessageFlagsEphemeral != 0 {
+			return f.Content, true
+		}
+	}
+	return "", false
+}
+
+// waitPrivateFailure waits for a public interaction's job to fail and
+// returns the notice only its asker sees.
+func (h *harness) waitPrivateFailure(sent discordtest.Sent) string {
+	h.t.Helper()
+	h.waitJob(sent.ID)
+	text, ok := h.privateNotice(sent)
+	if !ok {
+		h.t.Fatalf("interaction %s: no private failure notice with the placeholder deleted\n%s", sent.ID, h.callList())
+	}
+	return text
+}
+
+// An error after a public deferred reply is told to the asker only: the
+// "thinking" placeholder is deleted and the notice is an ephemeral
+// follow-up. A private ask fails in place.
+func TestFailureAfterPublicDeferIsPrivate(t *testing.T) {
+	t.Parallel()
+	eng := newFakeEngine()
+	eng.setAsk(func(ctx context.Context, q string, _ []answerTurn, _ answerDelta) (answerT, error) {
+		return answerT{}, errors.New("index on fire")
+	})
+	h := startBot(t, Config{Engine: eng}, discordtest.Options{})
+	sent := h.fake.SlashCommand(guildActor("u1", "c1"), "ask", discordtest.String("question", "What did Austin urge?"))
+	cb := h.callback(sent)
+	if bodyType(cb) != 5 || bodyFlags(cb)&64 != 0 {
+		t.Fatalf("public ask deferred with type %d flags %d", bodyType(cb), bodyFlags(cb))
+	}
+	if text := h.waitPrivateFailure(sent); !strings.Contains(text, "something failed") {
+		t.Errorf("private notice %q", text)
+	}
+	for _, m := range h.fake.ChannelMessages("c1") {
+		if m.Flags&discordgo.MessageFlagsEphemeral == 0 && strings.Contains(m.Content, "something failed") {
+			t.Errorf("failure shown publicly: %q", m.Content)
+		}
+	}
+	// Private: the ephemeral response itself says it.
+	sent = h.fake.SlashCommand(guildActor("u1", "c1"), "ask", discordtest.String("question", "What did Austin urge?"), discordtest.Bool("private", true))
+	if orig, _ := h.waitAnswer(sent); !strings.Contains(orig.Content, "something failed") {
+		t.Errorf("private failure = %q", orig.Content)
+	}
+	h.checkHygiene()
+}
+
+// /summarize private:true answers ephemerally.
+func TestSummarizePrivate(t *testing.T) {
+	t.Parallel()
+	h := startBot(t, Config{Engine: newFakeEngine()}, discordtest.Options{})
+	sent := h.fake.SlashCommand(guildActor("u1", "c1"), "summarize", discordtest.String("article", seedArticle.ID), discordtest.Bool("private", true))
+	if cb := h.callback(sent); bodyType(cb) != 5 || bodyFlags(cb)&64 == 0 {
+		t.Errorf("private summary deferred with type %d flags %d", bodyType(cb), bodyFlags(cb))
+	}
+	if orig, _ := h.waitAnswer(sent); orig.Flags&discordgo.MessageFlagsEphemeral == 0 || !strings.Contains(orig.Content, "Summary") {
+		t.Errorf("private summary = %q flags %d", orig.Content, orig.Flags)
+	}
+	found := false
+	for _, c := range h.fake.Commands("") {
+		if c.Name == "summarize" {
+			for _, o := range c.Options {
+				found = found || o.Name == "private"
+			}
+		}
+	}
+	if !found {
+		t.Error("/summarize has no private option")
+	}
+	h.checkHygiene()
+}
+
+// /articles page buttons work only for whoever ran /articles.
+func TestArticlesButtonsBelongToTheAsker(t *testing.T) {
+	t.Parallel()
+	eng := newFakeEngine()
+	eng.articles = nil
+	for i := 0; i < 23; i++ {
+		eng.articles = append(eng.articles, retrieval.Article{ID: fmt.Sprintf("art-%02d", i), Title: fmt.Sprintf("Article %02d", i)})
+	}
+	h := startBot(t, Config{Engine: eng}, discordtest.Options{})
+	owner := guildActor("u1", "c1")
+	sent := h.fake.SlashCommand(owner, "articles")
+	var page discordgo.Message
+	waitUntil(t, func() bool { page, _ = h.fake.OriginalResponse(sent.ID); return len(page.Embeds) == 1 })
+	_, next := pageButtons(t, page)
+	click := h.fake.ClickButton(guildActor("u2", "c1"), page.ID, next.CustomID)
+	cb := h.callback(click)
+	if bodyType(cb) != 4 || bodyFlags(cb)&64 == 0 || !strings.Contains(bodyContent(cb), "These buttons belong to useru1's list; run /articles yourself.") {
+		t.Errorf("another user's click got type %d %q", bodyType(cb), bodyContent(cb))
+	}
+	if m, _ := h.fake.Message(page.ID); !strings.HasPrefix(m.Embeds[0].Footer.Text, "Page 1 of 3") {
+		t.Errorf("another user turned the page: %q", m.Embeds[0].Footer.Text)
+	}
+	click = h.fake.ClickButton(owner, page.ID, next.CustomID)
+	if cb := h.callback(click); bodyType(cb) != 6 {
+		t.Errorf("owner's click got type %d", bodyType(cb))
+	}
+	waitUntil(t, func() bool {
+		m, _ := h.fake.Message(page.ID)
+		return strings.HasPrefix(m.Embeds[0].Footer.Text, "Page 2 of 3")
+	})
+	h.checkHygiene()
 }

@@ -33,6 +33,8 @@ type interaction struct {
 	ackAt      time.Time
 	originalID string // @original: the response, or the clicked message for components
 	followups  []string
+	// modal is the modal shown in response (type 9), as sent.
+	modal map[string]any
 }
 
 func (s *Server) routes() http.Handler {
@@ -47,6 +49,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v9/webhooks/{app}/{token}/messages/{mid}", s.getWebhookMessage)
 	mux.HandleFunc("PATCH /api/v9/webhooks/{app}/{token}/messages/{mid}", s.patchWebhookMessage)
 	mux.HandleFunc("POST /api/v9/webhooks/{app}/{token}", s.postFollowup)
+	mux.HandleFunc("DELETE /api/v9/webhooks/{app}/{token}/messages/{mid}", s.deleteWebhookMessage)
 	mux.HandleFunc("GET /api/v9/channels/{cid}", s.auth(s.getChannel))
 	mux.HandleFunc("GET /api/v9/channels/{cid}/messages", s.auth(s.listMessages))
 	mux.HandleFunc("POST /api/v9/channels/{cid}/messages", s.auth(s.postMessage))
@@ -282,7 +285,7 @@ func (s *Server) respondLocked(in *interaction, typ discordgo.InteractionRespons
 	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseDeferredChannelMessageWithSource:
 		return s.respondMessageLocked(in, typ, data)
 	case discordgo.InteractionResponseDeferredMessageUpdate, discordgo.InteractionResponseUpdateMessage:
-		if in.kind != discordgo.InteractionMessageComponent {
+		if in.kind != discordgo.InteractionMessageComponent && !(in.kind == discordgo.InteractionModalSubmit && in.originalID != "") {
 			return nil, errorf(http.StatusBadRequest, 50035, "response type %d is only valid for components", typ)
 		}
 		if typ == discordgo.InteractionResponseUpdateMessage {
@@ -294,6 +297,8 @@ func (s *Server) respondLocked(in *interaction, typ discordgo.InteractionRespons
 			}
 		}
 		return nil, nil
+	case discordgo.InteractionResponseModal:
+		return nil, s.respondModalLocked(in, data)
 	case discordgo.InteractionApplicationCommandAutocompleteResult:
 		if in.kind != discordgo.InteractionApplicationCommandAutocomplete {
 			return nil, errorf(http.StatusBadRequest, 50035, "autocomplete result for interaction type %d", in.kind)
@@ -306,7 +311,7 @@ func (s *Server) respondLocked(in *interaction, typ discordgo.InteractionRespons
 // respondMessageLocked creates the response message of a command or
 // component: with content, or deferred ("thinking" until edited).
 func (s *Server) respondMessageLocked(in *interaction, typ discordgo.InteractionResponseType, data map[string]any) (*discordgo.Message, *callError) {
-	if in.kind != discordgo.InteractionApplicationCommand && in.kind != discordgo.InteractionMessageComponent {
+	if in.kind != discordgo.InteractionApplicationCommand && in.kind != discordgo.InteractionMessageComponent && in.kind != discordgo.InteractionModalSubmit {
 		return nil, errorf(http.StatusBadRequest, 50035, "response type %d is not valid for interaction type %d", typ, in.kind)
 	}
 	if typ == discordgo.InteractionResponseChannelMessageWithSource {

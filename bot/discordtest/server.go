@@ -73,6 +73,7 @@ type Server struct {
 	nextID       int64
 	messages     map[string]*discordgo.Message
 	channelMsgs  map[string][]string // channel ID → message IDs, oldest first
+	deleted      []string            // responses deleted through webhooks
 	channels     map[string]*discordgo.Channel
 	interactions map[string]*interaction // by interaction ID
 	byToken      map[string]*interaction // by interaction token
