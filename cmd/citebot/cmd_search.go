@@ -53,7 +53,8 @@ func (a *app) searchCommand() *cobra.Command {
 			width := termWidth(a.stdout) // 0 when piped: no wrapping, no bold
 			hl := newHighlighter(a.stdout, query, a.getenv)
 			for i, p := range passages {
-				fmt.Fprintf(a.stdout, "%d. %s (%s, chunk %d)  score %.4f\n", i+1, p.Article.Title, p.Article.ID, p.Chunk.Ordinal, p.Score)
+				head := fmt.Sprintf("%d. %s (%s, chunk %d)  score %.4f", i+1, p.Article.Title, p.Article.ID, p.Chunk.Ordinal, p.Score)
+				fmt.Fprintln(a.stdout, wrapText(head, width, "   "))
 				body := indent(p.Chunk.Text, "   ")
 				if width > 0 {
 					body = wrapText(strings.TrimSpace(p.Chunk.Text), width, "   ")

@@ -39,7 +39,13 @@ func wrapText(text string, width int, indent string) string {
 	if avail < 20 {
 		avail = 20
 	}
-	wrapped := wordwrap.String(text, avail)
+	// Break at spaces only: reflow miscounts a line that has a word with
+	// a hyphen in it (its default breakpoint) and lets it run long.
+	ww := wordwrap.NewWriter(avail)
+	ww.Breakpoints = nil
+	ww.Write([]byte(text))
+	ww.Close()
+	wrapped := ww.String()
 	lines := strings.Split(wrapped, "\n")
 	for i := range lines {
 		lines[i] = strings.TrimRightFunc(lines[i], unicode.IsSpace)
