@@ -89,7 +89,7 @@ func newEditLines(in, out *os.File, dataDir string) (*editLines, error) {
 		}
 	}
 	inFd, outFd := int(in.Fd()), int(out.Fd())
-	var saved *term.State
+	var saved *readline.State
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:          "> ",
 		HistoryFile:     path,
@@ -101,7 +101,9 @@ func newEditLines(in, out *os.File, dataDir string) (*editLines, error) {
 		Stderr:          out,
 		FuncIsTerminal:  func() bool { return true },
 		FuncMakeRaw: func() error {
-			st, err := term.MakeRaw(inFd)
+			// readline's raw mode keeps output processing (OPOST), so the
+			// newline it writes after Enter also returns the carriage.
+			st, err := readline.MakeRaw(inFd)
 			if err == nil {
 				saved = st
 			}
@@ -113,7 +115,7 @@ func newEditLines(in, out *os.File, dataDir string) (*editLines, error) {
 			}
 			st := saved
 			saved = nil
-			return term.Restore(inFd, st)
+			return readline.Restore(inFd, st)
 		},
 		FuncGetWidth: func() int {
 			w, _, err := term.GetSize(outFd)

@@ -125,6 +125,9 @@ func TestChatOnATerminal(t *testing.T) {
 
 	c.prompt("/bogus\r")
 	c.expect("Unknown command /bogus")
+	if !strings.Contains(c.screen(), "/bogus\r\n") {
+		t.Error("the line after Enter does not start at the left margin (raw mode without output processing)")
+	}
 
 	c.prompt("Who was named Super Bowl 50 MVP?\r")
 	first := c.expect("Sources:")
