@@ -16,7 +16,7 @@ func ParseData(name string, data []byte, opts LoadOptions) (retrieval.Article, e
 	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
 	parse := loaderFor(base)
 	if parse == nil {
-		return retrieval.Article{}, fmt.Errorf("%s: unsupported file type %q (want .md, .markdown, .txt, .html or .htm)", base, path.Ext(base))
+		return retrieval.Article{}, fmt.Errorf("%s: unsupported file type %q (want .md, .markdown, .txt, .html, .htm or .pdf)", base, path.Ext(base))
 	}
 	if limit := opts.maxBytes(); int64(len(data)) > limit {
 		return retrieval.Article{}, fmt.Errorf("%s: %w: %d bytes, the limit is %d", base, ErrArticleTooLarge, len(data), limit)

@@ -95,7 +95,7 @@ var errFetchTimeout = errors.New("fetch timeout")
 
 // FetchURL downloads an article from an http or https URL and parses it by
 // Content-Type: HTML through ParseHTMLContext (readable text extracted),
-// Markdown and plain text through ParseArticle. The ID is URLSlug(rawURL),
+// Markdown and plain text through ParseArticle, PDF through ParsePDF. The ID is URLSlug(rawURL),
 // so fetching the same URL again updates the same article; Source is the
 // URL after redirects.
 //
@@ -136,7 +136,7 @@ func fetch(ctx context.Context, u *url.URL, id string, opts FetchOptions) (retri
 		return retrieval.Article{}, u, err
 	}
 	req.Header.Set("User-Agent", "citebot (+https://github.com/citebot/citebot)")
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/markdown,text/plain;q=0.9,*/*;q=0.1")
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/markdown,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.1")
 	client := g.client(opts.Client, opts.maxRedirects())
 	defer client.CloseIdleConnections() // the transport is this fetch's own
 	resp, err := client.Do(req)
@@ -172,6 +172,8 @@ func fetch(ctx context.Context, u *url.URL, id string, opts FetchOptions) (retri
 		a, err = ParseHTMLContext(ctx, id, data, final.String(), lopts)
 	case "text":
 		a, err = ParseArticle(id, data, lopts)
+	case "pdf":
+		a, err = ParsePDF(id, data, lopts)
 	default:
 		return retrieval.Article{}, final, wrongType(kind)
 	}
@@ -219,19 +221,21 @@ func explainParseError(ctx context.Context, err error, timeout time.Duration) er
 	return err
 }
 
-// articleKind is "html" or "text" for the media types FetchURL keeps, ""
-// for any other.
+// articleKind is "html", "text" or "pdf" for the media types FetchURL
+// keeps, "" for any other.
 func articleKind(mediaType string) string {
 	switch mediaType {
 	case "text/html", "application/xhtml+xml":
 		return "html"
 	case "text/plain", "text/markdown", "text/x-markdown":
 		return "text"
+	case "application/pdf":
+		return "pdf"
 	}
 	return ""
 }
 
-// contentKind classifies a response as "html", "text" or, for anything
+// contentKind classifies a response as "html", "text", "pdf" or, for anything
 // else, its media type. Without a usable Content-Type the body is sniffed,
 // and a .md/.txt path counts as text.
 func contentKind(contentType string, data []byte, urlPath string) string {

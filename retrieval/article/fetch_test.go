@@ -134,7 +134,7 @@ func TestFetchURLErrors(t *testing.T) {
 		{"redirect to file", srv.URL + "/to-file", allow, nil, `unsupported URL scheme "file"`, true},
 		{"too big", srv.URL + "/big", with(func(o *FetchOptions) { o.MaxBytes = 500 }), ErrArticleTooLarge, "the page is larger than 500 bytes", true},
 		{"too big chunked", srv.URL + "/big-chunked", with(func(o *FetchOptions) { o.MaxBytes = 500 }), ErrArticleTooLarge, "the page is larger than 500 bytes", true},
-		{"image", srv.URL + "/image.png", allow, nil, "that is an image (image/png), not an HTML, text or Markdown page", true},
+		{"image", srv.URL + "/image.png", allow, nil, "that is an image (image/png), not an HTML, text, Markdown or PDF document", true},
 		{"timeout", srv.URL + "/slow", with(func(o *FetchOptions) { o.Timeout = 50 * time.Millisecond }), context.DeadlineExceeded, "the server took longer than 50ms", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -266,13 +266,13 @@ func TestFetchCaps(t *testing.T) {
 				}
 			}
 		})
-		mux.HandleFunc("/doc.pdf", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/pdf")
-			w.Write([]byte("%PDF-1.7\n"))
+		mux.HandleFunc("/doc.zip", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/zip")
+			w.Write([]byte("PK\x03\x04"))
 		})
-		mux.HandleFunc("/sniffed-pdf", func(w http.ResponseWriter, r *http.Request) {
+		mux.HandleFunc("/sniffed-zip", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/octet-stream")
-			w.Write([]byte("%PDF-1.7\n" + strings.Repeat("x", 100)))
+			w.Write([]byte("PK\x03\x04" + strings.Repeat("x", 100)))
 		})
 		mux.HandleFunc("/huge", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
@@ -307,14 +307,14 @@ func TestFetchCaps(t *testing.T) {
 		is     error
 	}{
 		{"/drip", opts(func(o *FetchOptions) { o.Timeout = 100 * time.Millisecond }), "the server took longer than 100ms", context.DeadlineExceeded},
-		{"/doc.pdf", opts(nil), "that is a PDF (application/pdf), not an HTML, text or Markdown page", nil},
-		{"/sniffed-pdf", opts(nil), "that is a PDF (application/pdf), not an HTML, text or Markdown page", nil},
+		{"/doc.zip", opts(nil), "that is an archive (application/zip), not an HTML, text, Markdown or PDF document", nil},
+		{"/sniffed-zip", opts(nil), "that is an archive (application/zip), not an HTML, text, Markdown or PDF document", nil},
 		{"/huge", opts(nil), "the page is larger than 5 MB", ErrArticleTooLarge},
 		{"/endless", opts(nil), "the page is larger than 5 MB", ErrArticleTooLarge},
 		{"/endless", opts(func(o *FetchOptions) { o.MaxBytes = 64 << 10 }), "the page is larger than 64 KB", ErrArticleTooLarge},
 		{"/deep", opts(nil), "the page is nested too deeply to read (more than 512 levels)", ErrHTMLTooDeep},
 		// AllowPrivate lifts the address check, not the caps.
-		{"/doc.pdf", FetchOptions{AllowPrivate: true}, "that is a PDF", nil},
+		{"/doc.zip", FetchOptions{AllowPrivate: true}, "that is an archive", nil},
 		{"/endless", FetchOptions{AllowPrivate: true, MaxBytes: 1000}, "the page is larger than 1000 bytes", ErrArticleTooLarge},
 	} {
 		start := time.Now()

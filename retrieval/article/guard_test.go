@@ -260,8 +260,8 @@ func TestCheckURL(t *testing.T) {
 }
 
 func TestDescribeMediaTypeAndSize(t *testing.T) {
-	if got := wrongType("application/pdf").Reason; got != "that is a PDF (application/pdf), not an HTML, text or Markdown page" {
-		t.Errorf("pdf: %q", got)
+	if got := wrongType("application/zip").Reason; got != "that is an archive (application/zip), not an HTML, text, Markdown or PDF document" {
+		t.Errorf("zip: %q", got)
 	}
 	for mt, want := range map[string]string{"image/webp": "an image", "video/mp4": "a video", "application/json": "JSON data",
 		"application/rss+xml": "a news feed", "application/zip": "an archive", "application/x-foo": "a file of another kind"} {

@@ -68,6 +68,8 @@ func loaderFor(name string) func(id string, data []byte, opts LoadOptions) (retr
 	switch strings.ToLower(path.Ext(name)) {
 	case ".md", ".markdown", ".txt":
 		return ParseArticle
+	case ".pdf":
+		return ParsePDF
 	case ".html", ".htm":
 		return func(id string, data []byte, opts LoadOptions) (retrieval.Article, error) {
 			return ParseHTML(id, data, "", opts)
@@ -83,7 +85,7 @@ func articleID(name string) string {
 }
 
 // LoadFile loads one article file, choosing the parser by extension (.md,
-// .markdown, .txt, .html, .htm). The size is checked before the file is read,
+// .markdown, .txt, .html, .htm, .pdf). The size is checked before the file is read,
 // so a huge file costs nothing.
 func LoadFile(path string, opts LoadOptions) (retrieval.Article, error) {
 	f, err := os.Open(path)
@@ -104,7 +106,7 @@ func LoadFile(path string, opts LoadOptions) (retrieval.Article, error) {
 func loadOpened(f fs.File, name string, opts LoadOptions) (retrieval.Article, error) {
 	parse := loaderFor(name)
 	if parse == nil {
-		return retrieval.Article{}, fmt.Errorf("unsupported file type %q (want .md, .markdown, .txt, .html or .htm)", path.Ext(name))
+		return retrieval.Article{}, fmt.Errorf("unsupported file type %q (want .md, .markdown, .txt, .html, .htm or .pdf)", path.Ext(name))
 	}
 	info, err := f.Stat()
 	if err != nil {

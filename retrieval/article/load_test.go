@@ -50,7 +50,7 @@ func TestLoadFileCorpus(t *testing.T) {
 
 func TestLoadFileRejects(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"notes.pdf": "%PDF", "empty.md": "", "bin.txt": "a\x00b"})
+	writeFiles(t, dir, map[string]string{"notes.docx": "PK", "broken.pdf": "%PDF", "empty.md": "", "bin.txt": "a\x00b"})
 	// A sparse file over the cap: LoadFile must refuse it from its size,
 	// without reading 6 MB.
 	big := filepath.Join(dir, "big.md")
@@ -72,7 +72,8 @@ func TestLoadFileRejects(t *testing.T) {
 		{"empty.md", ErrEmptyArticle, "empty.md"},
 		{"bin.txt", ErrBinaryArticle, "bin.txt"},
 		{"missing.md", os.ErrNotExist, "missing.md"},
-		{"notes.pdf", nil, "unsupported file type \".pdf\""},
+		{"notes.docx", nil, "unsupported file type \".docx\""},
+		{"broken.pdf", ErrPDF, "broken.pdf"},
 	} {
 		_, err := LoadFile(filepath.Join(dir, tt.name), LoadOptions{})
 		if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) || !strings.Contains(err.Error(), tt.msg) {

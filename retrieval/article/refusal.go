@@ -71,10 +71,10 @@ func tooSlow(timeout time.Duration, err error) *FetchRefused {
 	return &FetchRefused{Reason: "the server took longer than " + timeout.String(), Err: err}
 }
 
-// wrongType is the refusal for a response that is not HTML, text or
-// Markdown, naming what it is in words ("a PDF") and as a media type.
+// wrongType is the refusal for a response that is not HTML, text,
+// Markdown or PDF, naming what it is in words ("a PDF") and as a media type.
 func wrongType(mediaType string) *FetchRefused {
-	return refuse("that is %s (%s), not an HTML, text or Markdown page", describeMediaType(mediaType), mediaType)
+	return refuse("that is %s (%s), not an HTML, text, Markdown or PDF document", describeMediaType(mediaType), mediaType)
 }
 
 // describeMediaType names a media type in words for a refusal.

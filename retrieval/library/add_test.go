@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/retrieval/article"
 )
 
 const bridgePage = `<html><head><title>Bridge closes for repairs</title></head><body><article>
@@ -163,14 +165,17 @@ func TestAddErrorsNameTheReferenceOnce(t *testing.T) {
 	tl := newTestLibrary(t, nil)
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.md")
-	pdf := filepath.Join(dir, "notes.pdf")
+	docx := filepath.Join(dir, "notes.docx")
+	writeFile(t, docx, "PK\x03\x04")
+	pdf := filepath.Join(dir, "broken.pdf")
 	writeFile(t, pdf, "%PDF-1.4")
 	for _, tt := range []struct {
 		ref, msg string
 		want     error
 	}{
 		{missing, "no such file or directory", nil},
-		{pdf, "unsupported file type", nil},
+		{docx, "unsupported file type", nil},
+		{pdf, "cannot read the PDF's text", article.ErrPDF},
 		{"ftp:///a.txt", "not an http or https URL", ErrNotURL},
 		{"ftp://example.com/a.txt", "unsupported URL scheme", nil},
 	} {
