@@ -36,6 +36,7 @@ type Bot struct {
 
 	// Caches, all bounded.
 	records  *lru[string, *answerRecord]      // feedback ID → answer
+	votes    *lru[string, Feedback]           // feedback ID + voter hash → their vote
 	turns    *lru[string, *answerRecord]      // bot message ID → answer it belongs to
 	messages *lru[string, *discordgo.Message] // fetched messages (reply chains)
 	threads  *lru[string, []answer.Turn]      // threads the bot opened → conversation
@@ -89,6 +90,7 @@ func New(cfg Config) (*Bot, error) {
 		limiter:         newUserLimiter(cfg.RatePerMinute),
 		queue:           newQueue(cfg.MaxConcurrent, cfg.Metrics.Queue),
 		records:         newLRU[string, *answerRecord](2000),
+		votes:           newLRU[string, Feedback](4000),
 		turns:           newLRU[string, *answerRecord](4000),
 		messages:        newLRU[string, *discordgo.Message](2000),
 		threads:         newLRU[string, []answer.Turn](1000),

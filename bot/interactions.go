@@ -267,6 +267,8 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 			b.onAutocomplete(ctx, r)
 		case discordgo.InteractionMessageComponent:
 			b.onComponent(ctx, r)
+		case discordgo.InteractionModalSubmit:
+			b.onModalSubmit(ctx, r)
 		}
 	})
 	if !served {
@@ -353,6 +355,8 @@ func (b *Bot) onComponent(ctx context.Context, r *responder) {
 	switch {
 	case strings.HasPrefix(data.CustomID, feedbackPrefix):
 		b.onFeedback(ctx, r, data.CustomID)
+	case strings.HasPrefix(data.CustomID, feedbackWhyPrefix):
+		b.onFeedbackWhy(ctx, r, strings.TrimPrefix(data.CustomID, feedbackWhyPrefix))
 	case strings.HasPrefix(data.CustomID, articlesPrefix):
 		b.onArticlesPage(ctx, r, data.CustomID)
 	default:

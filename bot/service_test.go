@@ -151,3 +151,58 @@ func TestArticlesButtonsBelongToTheAsker(t *testing.T) {
 	})
 	h.checkHygiene()
 }
+
+// One vote per person per answer: the same click again stores nothing, the
+// other button changes the vote (same AnswerID, so the store replaces
+// it). After 👎 the "What was wrong?" modal's text is stored with the vote.
+func TestOneVotePerPersonAndWhatWasWrong(t *testing.T) {
+	t.Parallel()
+	sink := &feedbackSink{}
+	h := startBot(t, Config{Engine: newFakeEngine(), Feedback: sink}, discordtest.Options{})
+	sent := h.fake.SlashCommand(guildActor("u1", "c1"), "ask", discordtest.String("question", "What did Austin urge?"))
+	orig, _ := h.waitAnswer(sent)
+	up, down := feedbackIDs(t, orig)
+	voter := guildActor("voter", "c1")
+
+	click := h.fake.ClickButton(voter, orig.ID, up)
+	waitUntil(t, func() bool { m, _ := h.fake.OriginalResponse(click.ID); return strings.Contains(m.Content, "Thanks") })
+	again := h.fake.ClickButton(voter, orig.ID, up)
+	if cb := h.callback(again); bodyFlags(cb)&64 == 0 || !strings.Contains(bodyContent(cb), "already voted 👍") {
+		t.Errorf("second 👍 got %q", bodyContent(cb))
+	}
+	click = h.fake.ClickButton(voter, orig.ID, down)
+	var thanks discordgo.Message
+	waitUntil(t, func() bool {
+		thanks, _ = h.fake.OriginalResponse(click.ID)
+		return strings.Contains(thanks.Content, "Changed your vote to 👎")
+	})
+	votes := sink.all()
+	if len(votes) != 2 || votes[0].Vote != 1 || votes[1].Vote != -1 || votes[0].AnswerID == "" || votes[1].AnswerID != votes[0].AnswerID || votes[1].UserHash != votes[0].UserHash {
+		t.Fatalf("votes = %+v", votes)
+	}
+
+	// The 👎 acknowledgement offers the form.
+	if len(thanks.Components) != 1 {
+		t.Fatalf("no form button on %q", thanks.Content)
+	}
+	why := thanks.Components[0].(*discordgo.ActionsRow).Components[0].(*discordgo.Button)
+	open := h.fake.ClickButton(voter, thanks.ID, why.CustomID)
+	if cb := h.callback(open); bodyType(cb) != int(discordgo.InteractionResponseModal) {
+		t.Fatalf("form button answered with type %d", bodyType(cb))
+	}
+	modal, ok := h.fake.Modal(open.ID)
+	if !ok || !strings.Contains(fmt.Sprint(modal["title"]), "What was wrong") {
+		t.Fatalf("modal = %v", modal)
+	}
+	submit := h.fake.SubmitModal(voter, open.ID, map[string]string{"comment": "  The call was on Friday, not Monday. "})
+	if cb := h.callback(submit); bodyFlags(cb)&64 == 0 || !strings.Contains(bodyContent(cb), "saved your note") {
+		t.Errorf("submit answered %q", bodyContent(cb))
+	}
+	votes = sink.all()
+	last := votes[len(votes)-1]
+	if len(votes) != 3 || last.Vote != -1 || last.Comment != "The call was on Friday, not Monday." || last.AnswerID != votes[0].AnswerID ||
+		last.Question != "What did Austin urge?" {
+		t.Errorf("vote with comment = %+v", last)
+	}
+	h.checkHygiene()
+}

@@ -100,6 +100,8 @@ func (s feedbackStore) AddFeedback(ctx context.Context, f bot.Feedback) error {
 		Answer:    f.Answer,
 		Citations: f.Citations,
 		Vote:      f.Vote,
+		Comment:   f.Comment,
+		AnswerID:  f.AnswerID,
 	})
 }
 

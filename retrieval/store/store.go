@@ -138,6 +138,11 @@ type Feedback struct {
 	Answer    string    `json:"answer"`
 	Citations []string  `json:"citations"` // cited article IDs in order
 	Vote      int       `json:"vote"`      // +1 helpful, -1 not helpful
+	// Comment is what the voter said was wrong ("" = nothing).
+	Comment string `json:"comment"`
+	// AnswerID names the answer voted on ("" = unknown); a person's vote
+	// on an answer replaces their earlier one.
+	AnswerID string `json:"answer_id,omitempty"`
 }
 
 // SourceKind names a kind of library source.

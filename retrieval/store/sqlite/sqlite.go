@@ -180,8 +180,8 @@ func salvageFeedback(ctx context.Context, path string) []store.Feedback {
 		return nil
 	}
 	defer db.Close()
-	for _, cols := range []string{"scope, place", "guild, channel"} {
-		out, err := readFeedback(ctx, db, cols, -1)
+	for _, cols := range [][2]string{{"scope, place", "comment, answer_id"}, {"scope, place", "'', ''"}, {"guild, channel", "'', ''"}} {
+		out, err := readFeedback(ctx, db, cols[0], cols[1], -1)
 		if err == nil {
 			slices.Reverse(out) // oldest first, so re-adding keeps the order
 			return out
