@@ -29,7 +29,7 @@ func (a *app) articlesCommand() *cobra.Command {
 				for _, art := range list {
 					out = append(out, refOf(art))
 				}
-				return writeJSON(a.stdout, map[string]any{"articles": out})
+				return writeJSON(a.stdout, articlesJSON{Articles: out})
 			}
 			if len(list) == 0 {
 				fmt.Fprintln(a.stdout, "No articles yet: add some with `citebot ingest PATH|URL`.")

@@ -31,7 +31,7 @@ func (a *app) feedbackCommand() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return writeJSON(a.stdout, map[string]any{"feedback": list})
+				return writeJSON(a.stdout, feedbackJSON{Feedback: feedbackList(list)})
 			}
 			if len(list) == 0 {
 				fmt.Fprintln(a.stdout, "No feedback yet.")

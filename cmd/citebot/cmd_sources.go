@@ -25,7 +25,7 @@ func (a *app) sourcesCommand() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return writeJSON(a.stdout, map[string]any{"sources": srcs})
+				return writeJSON(a.stdout, sourcesJSON{Sources: nonNil(srcs)})
 			}
 			if len(srcs) == 0 {
 				fmt.Fprintln(a.stdout, "No registered folders: `citebot ingest DIR` registers one.")
@@ -80,7 +80,7 @@ the article must be in that Discord server's library.`,
 				ids = append(ids, art.ID)
 			}
 			if asJSON {
-				return writeJSON(a.stdout, map[string]any{"source": got.Source, "removed": ids})
+				return writeJSON(a.stdout, forgetJSON{Source: got.Source, Removed: ids})
 			}
 			if got.Source != "" {
 				fmt.Fprintf(a.stdout, "unregistered folder %s (%d articles removed; its files are untouched)\n", got.Source, len(ids))

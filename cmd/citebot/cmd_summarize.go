@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
 )
 
 func (a *app) summarizeCommand() *cobra.Command {
@@ -47,6 +48,11 @@ func (a *app) summarizeCommand() *cobra.Command {
 			}
 			if asJSON {
 				out := toAnswerJSON("", ans)
+				out.Length = length
+				if art, ok := summaryArticle(ans); ok {
+					ref := refOf(art)
+					out.Article = &ref
+				}
 				return writeJSON(a.stdout, out)
 			}
 			if title := summaryTitle(ans); title != "" && !s.live {
@@ -68,4 +74,16 @@ func summaryTitle(ans answer.Answer) string {
 		return ans.Citations[0].Article.Title
 	}
 	return ""
+}
+
+// summaryArticle is the article a summary is of: the one its citations
+// and passages come from.
+func summaryArticle(ans answer.Answer) (retrieval.Article, bool) {
+	if len(ans.Citations) > 0 {
+		return ans.Citations[0].Article, true
+	}
+	if len(ans.Passages) > 0 {
+		return ans.Passages[0].Article, true
+	}
+	return retrieval.Article{}, false
 }

@@ -127,7 +127,9 @@ func TestEnvExampleCopiedChangesNothing(t *testing.T) {
 
 func TestUnknownKeysWarnWithClosestKey(t *testing.T) {
 	e := env{
-		getenv:  func(k string) string { return map[string]string{"CITEBOT_SEED_DIR": "x", "DISCORD_TOKN": "y", "HOME": "/"}[k] },
+		getenv: func(k string) string {
+			return map[string]string{"CITEBOT_SEED_DIR": "x", "DISCORD_TOKN": "y", "HOME": "/"}[k]
+		},
 		environ: []string{"CITEBOT_SEED_DIR", "DISCORD_TOKN", "HOME"},
 		file:    map[string]string{"CITEBOT_TEMPRATURE": "1"},
 	}

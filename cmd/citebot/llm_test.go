@@ -77,15 +77,24 @@ func TestDeadChatModelIsOneSentenceWithoutTheKey(t *testing.T) {
 	env["OPENAI_BASE_URL"] = deadURL
 	env["OPENAI_API_KEY"] = testKey
 	env["CITEBOT_LLM_RETRIES"] = "0"
+	// ask falls back to an offline answer (answer.Config.NoFallback off)
+	// and says why; summarize has no fallback and fails.
 	r := runCLI(t, env, "ask", "What did Lloyd Austin urge during his call with Sergei Shoigu?")
-	if r.code != 1 {
-		t.Fatalf("exit %d, want 1; stderr %q", r.code, r.stderr)
+	if r.code != 0 || !strings.Contains(r.stderr, "127.0.0.1") {
+		t.Errorf("ask: exit %d, stderr %q; want 0 and a warning naming the server", r.code, r.stderr)
 	}
 	if strings.Contains(r.stdout+r.stderr, testKey) {
 		t.Fatalf("the API key leaked into the output:\n%s%s", r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "citebot: ") || !strings.Contains(r.stderr, "127.0.0.1") {
-		t.Errorf("error does not say which server failed: %q", r.stderr)
+	r = runCLI(t, env, "summarize", "austin-shoigu-call")
+	if r.code != 1 {
+		t.Fatalf("summarize: exit %d, want 1; stderr %q", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, testKey) {
+		t.Fatalf("the API key leaked into the output:\n%s%s", r.stdout, r.stderr)
+	}
+	if !strings.HasPrefix(r.stderr, "citebot: ") || !strings.Contains(r.stderr, "127.0.0.1") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("error is not one line saying which server failed: %q", r.stderr)
 	}
 }
 

@@ -4,8 +4,43 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"time"
 
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/store"
+)
+
+// round4 rounds a score to 4 decimals for JSON output: more digits are
+// noise (0.19999999999999998).
+func round4(f float64) float64 { return math.Round(f*1e4) / 1e4 }
+
+// msOf is a duration in milliseconds, to the microsecond, so a stage
+// that took less than a millisecond does not read as 0.
+func msOf(d time.Duration) float64 { return math.Round(float64(d.Microseconds())) / 1e3 }
+
+// The documented shapes of the commands whose output is a list (see
+// docs/json.md). Every list is [] when empty, never null.
+type (
+	articlesJSON struct {
+		Articles []articleRef `json:"articles"`
+	}
+	searchJSON struct {
+		Query    string        `json:"query"`
+		Passages []passageJSON `json:"passages"`
+	}
+	sourcesJSON struct {
+		Sources []store.Source `json:"sources"`
+	}
+	forgetJSON struct {
+		// Source is the folder unregistered, "" when articles were
+		// forgotten by ID or URL.
+		Source  string   `json:"source"`
+		Removed []string `json:"removed"`
+	}
+	feedbackJSON struct {
+		Feedback []store.Feedback `json:"feedback"`
+	}
 )
 
 func writeJSON(w io.Writer, v any) error {
@@ -18,13 +53,15 @@ func writeJSON(w io.Writer, v any) error {
 	return nil
 }
 
-// articleRef is the article as shown beside a passage or citation.
+// articleRef is the article wherever JSON output names one (beside a
+// passage or citation, in `articles --json`, in `summarize --json`): every
+// field is always present, "" when unknown.
 type articleRef struct {
 	ID        string `json:"id"`
 	Title     string `json:"title"`
 	Source    string `json:"source"`
-	Author    string `json:"author,omitempty"`
-	Publisher string `json:"publisher,omitempty"`
+	Author    string `json:"author"`
+	Publisher string `json:"publisher"`
 	// Published is the publication date as the article states it (RFC
 	// 3339 for feed items), "" when unknown; always present.
 	Published string `json:"published"`
@@ -51,7 +88,7 @@ func passagesJSON(list []retrieval.Passage) []passageJSON {
 	for i, p := range list {
 		out = append(out, passageJSON{
 			Rank:    i + 1,
-			Score:   p.Score,
+			Score:   round4(p.Score),
 			Article: refOf(p.Article),
 			Chunk:   p.Chunk.Ordinal,
 			Start:   p.Chunk.Start,
@@ -82,4 +119,27 @@ func byline(art retrieval.Article) string {
 		s += date
 	}
 	return s
+}
+
+// nonNil is list, or [] for nil, so JSON shows an empty list as [].
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+// feedbackList is list with every citations list [] rather than null.
+func feedbackList(list []store.Feedback) []store.Feedback {
+	out := make([]store.Feedback, 0, len(list))
+	for _, f := range list {
+		f.Citations = nonNil(f.Citations)
+		out = append(out, f)
+	}
+	return out
+}
+
+// feedsJSON is the documented shape of `feeds list --json`.
+type feedsJSON struct {
+	Feeds []feedJSON `json:"feeds"`
 }

@@ -150,19 +150,23 @@ type citationJSON struct {
 	End     int        `json:"end"`
 }
 
+// answerJSON is the documented shape of `ask --json` and `summarize
+// --json` (docs/json.md): ask carries the question, summarize the article
+// and the length.
 type answerJSON struct {
-	Question    string           `json:"question,omitempty"`
-	Article     *articleRef      `json:"article,omitempty"`
-	Answer      string           `json:"answer"`
-	Grounded    bool             `json:"grounded"`
-	Refused     bool             `json:"refused"`
-	Extractive  bool             `json:"extractive"`
-	Suggestions []string         `json:"suggestions,omitempty"`
-	Citations   []citationJSON   `json:"citations"`
-	Claims      []answer.Claim   `json:"claims"`
-	Passages    []passageJSON    `json:"passages"`
-	Usage       answer.Usage     `json:"usage"`
-	TimingsMS   map[string]int64 `json:"timings_ms"`
+	Question    string         `json:"question,omitempty"`
+	Article     *articleRef    `json:"article,omitempty"`
+	Length      string         `json:"length,omitempty"`
+	Answer      string         `json:"answer"`
+	Grounded    bool           `json:"grounded"`
+	Refused     bool           `json:"refused"`
+	Extractive  bool           `json:"extractive"`
+	Suggestions []string       `json:"suggestions,omitempty"`
+	Citations   []citationJSON `json:"citations"`
+	Claims      []answer.Claim `json:"claims"`
+	Passages    []passageJSON  `json:"passages"`
+	Usage       answer.Usage   `json:"usage"`
+	TimingsMS   timingsJSON    `json:"timings_ms"`
 }
 
 func toAnswerJSON(question string, ans answer.Answer) answerJSON {
@@ -177,11 +181,11 @@ func toAnswerJSON(question string, ans answer.Answer) answerJSON {
 		Passages:    passagesJSON(ans.Passages),
 		Usage:       ans.Usage,
 		Claims:      claimsJSON(ans.Claims),
-		TimingsMS: map[string]int64{
-			"retrieval": ans.Timings.Retrieval.Milliseconds(),
-			"llm":       ans.Timings.LLM.Milliseconds(),
-			"verify":    ans.Timings.Verify.Milliseconds(),
-			"total":     ans.Timings.Total.Milliseconds(),
+		TimingsMS: timingsJSON{
+			Retrieval: msOf(ans.Timings.Retrieval),
+			LLM:       msOf(ans.Timings.LLM),
+			Verify:    msOf(ans.Timings.Verify),
+			Total:     msOf(ans.Timings.Total),
 		},
 	}
 	for _, c := range ans.Citations {
@@ -192,12 +196,27 @@ func toAnswerJSON(question string, ans answer.Answer) answerJSON {
 	return out
 }
 
-// claimsJSON is never null: an answer without claims has [].
+// timingsJSON is where an answer's time went, in milliseconds (to the
+// microsecond); a stage that did not run (llm offline) is 0.
+type timingsJSON struct {
+	Retrieval float64 `json:"retrieval"`
+	LLM       float64 `json:"llm"`
+	Verify    float64 `json:"verify"`
+	Total     float64 `json:"total"`
+}
+
+// claimsJSON is never null: an answer without claims has [], a claim
+// without citations cited: [], and scores have 4 decimals.
 func claimsJSON(cs []answer.Claim) []answer.Claim {
-	if cs == nil {
-		return []answer.Claim{}
+	out := make([]answer.Claim, 0, len(cs))
+	for _, c := range cs {
+		if c.Cited == nil {
+			c.Cited = []int{}
+		}
+		c.Score = round4(c.Score)
+		out = append(out, c)
 	}
-	return cs
+	return out
 }
 
 // shownText is the answer text as a person reads it: each statement the
