@@ -37,6 +37,7 @@ type Bot struct {
 	// Caches, all bounded.
 	records  *lru[string, *answerRecord]      // feedback ID → answer
 	votes    *lru[string, Feedback]           // feedback ID + voter hash → their vote
+	botRoles *lru[string, string]             // guild → the bot's managed role
 	turns    *lru[string, *answerRecord]      // bot message ID → answer it belongs to
 	messages *lru[string, *discordgo.Message] // fetched messages (reply chains)
 	threads  *lru[string, []answer.Turn]      // threads the bot opened → conversation
@@ -91,6 +92,7 @@ func New(cfg Config) (*Bot, error) {
 		queue:           newQueue(cfg.MaxConcurrent, cfg.Metrics.Queue),
 		records:         newLRU[string, *answerRecord](2000),
 		votes:           newLRU[string, Feedback](4000),
+		botRoles:        newLRU[string, string](2000),
 		turns:           newLRU[string, *answerRecord](4000),
 		messages:        newLRU[string, *discordgo.Message](2000),
 		threads:         newLRU[string, []answer.Turn](1000),
@@ -149,6 +151,7 @@ func (b *Bot) run(ctx context.Context) error {
 	// 2. Handlers, then the gateway.
 	removers := []func(){
 		b.s.AddHandler(b.onRawInteraction),
+		b.s.AddHandler(b.onRawGuild),
 		b.s.AddHandler(b.onMessage),
 		b.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 			b.log.Info("gateway ready", "user", r.User.Username, "guilds", len(r.Guilds))

@@ -19,6 +19,7 @@ const (
 	trigMention         // mentions the bot
 	trigThread          // in a thread the bot opened
 	trigAsk             // ends in "?" in an ask channel
+	trigForum           // a new post in an ask channel that is a forum
 )
 
 // onMessage is the gateway handler for MESSAGE_CREATE.
@@ -39,6 +40,11 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 
 func (b *Bot) handleMessage(ctx context.Context, m *discordgo.Message) {
 	q, trig := b.classify(m)
+	if trig == trigNone {
+		if post, ok := b.forumPost(ctx, m); ok {
+			q, trig = forumQuestion(post.Name, stripBotMention(b.stripRoleMention(m.Content, m.GuildID), b.botID)), trigForum
+		}
+	}
 	if trig == trigNone {
 		return
 	}
@@ -96,8 +102,8 @@ func (b *Bot) handleMessage(ctx context.Context, m *discordgo.Message) {
 // classify decides whether a message is for the bot and extracts the
 // question.
 func (b *Bot) classify(m *discordgo.Message) (string, trigger) {
-	mentioned := strings.Contains(m.Content, "<@"+b.botID+">") || strings.Contains(m.Content, "<@!"+b.botID+">")
-	q := stripBotMention(m.Content, b.botID)
+	mentioned := strings.Contains(m.Content, "<@"+b.botID+">") || strings.Contains(m.Content, "<@!"+b.botID+">") || b.mentionsBotRole(m)
+	q := stripBotMention(b.stripRoleMention(m.Content, m.GuildID), b.botID)
 	replyToBot := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == b.botID
 	switch {
 	case m.GuildID == "":

@@ -72,7 +72,7 @@ func (t trigger) source() string {
 		return sourceReply
 	case trigThread:
 		return sourceThread
-	case trigAsk:
+	case trigAsk, trigForum:
 		return sourceChannel
 	}
 	return sourceMention

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -203,6 +204,59 @@ func TestOneVotePerPersonAndWhatWasWrong(t *testing.T) {
 	if len(votes) != 3 || last.Vote != -1 || last.Comment != "The call was on Friday, not Monday." || last.AnswerID != votes[0].AnswerID ||
 		last.Question != "What did Austin urge?" {
 		t.Errorf("vote with comment = %+v", last)
+	}
+	h.checkHygiene()
+}
+
+// A new post in a forum named in AskChannels is answered in its thread,
+// from its title and first message; a post in another forum is not.
+func TestForumPostIsAnswered(t *testing.T) {
+	t.Parallel()
+	eng := newFakeEngine()
+	h := startBot(t, Config{Engine: eng, AskChannels: []string{"forum"}}, discordtest.Options{})
+	h.fake.AddChannel(discordgo.Channel{ID: "forum", GuildID: "g1", Type: discordgo.ChannelTypeGuildForum, Name: "questions"})
+	th, first, _ := h.fake.CreateForumPost(guildActor("u1", "forum"), "forum", "What did Austin urge", discordtest.MessageSpec{Content: "In the call with Shoigu, I mean."})
+	h.waitJob(first.ID)
+	a := h.botReplyTo(th.ID, first.ID)
+	if !strings.Contains(a.Content, "[1]") {
+		t.Errorf("forum post answered %q", a.Content)
+	}
+	qs := eng.askCalls()
+	if len(qs) != 1 || qs[0].Question != "What did Austin urge. In the call with Shoigu, I mean." {
+		t.Errorf("asked %q", qs)
+	}
+	// A post in a forum that is not an ask channel: ignored.
+	h.fake.AddChannel(discordgo.Channel{ID: "other", GuildID: "g1", Type: discordgo.ChannelTypeGuildForum})
+	th2, _, _ := h.fake.CreateForumPost(guildActor("u1", "other"), "other", "Anything?", discordtest.MessageSpec{Content: "Is this answered?"})
+	time.Sleep(100 * time.Millisecond)
+	for _, m := range h.fake.ChannelMessages(th2.ID) {
+		if m.Author != nil && m.Author.ID == h.fake.AppID() {
+			t.Errorf("answered a post outside the ask channels: %q", m.Content)
+		}
+	}
+	h.checkHygiene()
+}
+
+// Mentioning the bot's managed role (GUILD_CREATE roles, tags.bot_id)
+// counts as mentioning the bot; another role does not.
+func TestBotRoleMentionCounts(t *testing.T) {
+	t.Parallel()
+	eng := newFakeEngine()
+	h := startBot(t, Config{Engine: eng}, discordtest.Options{})
+	h.fake.GuildCreate("g1", "r-bot")
+	waitUntil(t, func() bool { _, ok := h.bot.botRoles.get("g1"); return ok })
+	q, _ := h.fake.SendMessage(guildActor("u1", "c1"), discordtest.MessageSpec{Content: "<@&r-bot> what did Austin urge?"})
+	h.waitJob(q.ID)
+	if a := h.botReplyTo("c1", q.ID); !strings.Contains(a.Content, "[1]") {
+		t.Errorf("role mention answered %q", a.Content)
+	}
+	if qs := eng.askCalls(); len(qs) != 1 || qs[0].Question != "what did Austin urge?" {
+		t.Errorf("asked %q", qs)
+	}
+	h.fake.SendMessage(guildActor("u1", "c1"), discordtest.MessageSpec{Content: "<@&r-mods> what did Austin urge?"})
+	time.Sleep(100 * time.Millisecond)
+	if n := len(eng.askCalls()); n != 1 {
+		t.Errorf("another role's mention was answered (%d asks)", n)
 	}
 	h.checkHygiene()
 }

@@ -36,6 +36,25 @@ func (s *Server) CreateForumPost(a Actor, forumID, title string, spec MessageSpe
 		"thread_metadata": map[string]any{"archived": false, "auto_archive_duration": 4320, "locked": false},
 	})
 	a.ChannelID = id
+	spec.id = id
 	m, sent := s.SendMessage(a, spec)
 	return c, m, sent
+}
+
+// GuildCreate dispatches GUILD_CREATE for guildID as Discord sends it when
+// the bot joins or connects: with the @everyone role and, when botRoleID
+// is set, the bot's managed role (tags.bot_id), which users may mention
+// instead of the bot.
+func (s *Server) GuildCreate(guildID, botRoleID string) {
+	roles := []any{map[string]any{"id": guildID, "name": "@everyone", "permissions": "0", "position": 0}}
+	if botRoleID != "" {
+		roles = append(roles, map[string]any{
+			"id": botRoleID, "name": s.bot.Username, "managed": true, "permissions": "0", "position": 1,
+			"tags": map[string]any{"bot_id": s.bot.ID},
+		})
+	}
+	s.Dispatch("GUILD_CREATE", map[string]any{
+		"id": guildID, "name": "Guild " + guildID, "owner_id": "1", "roles": roles,
+		"channels": []any{}, "threads": []any{}, "members": []any{}, "member_count": 2, "unavailable": false,
+	})
 }

@@ -2,6 +2,7 @@ package discordtest
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -312,9 +313,14 @@ type MessageSpec struct {
 	Bot bool
 	// Attachments are files on the message (from Attach).
 	Attachments []discordgo.MessageAttachment
+	// id is the message's ID ("" = a new one): a forum post's first
+	// message has its thread's ID.
+	id string
 }
 
 var mentionRE = regexp.MustCompile(`<@!?(\d+)>`)
+
+var roleMentionRE = regexp.MustCompile(`<@&(\d+)>`)
 
 // SendMessage injects MESSAGE_CREATE for a user message, stores it (so
 // REST can fetch it) and fills mentions and referenced_message as Discord
@@ -342,6 +348,12 @@ func (s *Server) SendMessage(a Actor, spec MessageSpec) (discordgo.Message, Sent
 			seen[sm[1]] = true
 		}
 	}
+	for _, sm := range roleMentionRE.FindAllStringSubmatch(spec.Content, -1) {
+		if !slices.Contains(m.MentionRoles, sm[1]) {
+			m.MentionRoles = append(m.MentionRoles, sm[1])
+		}
+	}
+	m.ID = spec.id
 	if spec.ReplyTo != "" {
 		if target, ok := s.messages[spec.ReplyTo]; ok {
 			m.Type = discordgo.MessageTypeReply
