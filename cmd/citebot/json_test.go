@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -108,6 +109,19 @@ func TestJSONOutputsMatchTheDocumentedShapes(t *testing.T) {
 			if a := tt.into.(*answerJSON); a.TimingsMS.Total <= 0 {
 				t.Errorf("ask --json: timings_ms.total = %v, want > 0", a.TimingsMS.Total)
 			}
+		}
+	}
+}
+
+// docs/json.md names the Go type of every shape the test above checks.
+func TestJSONDocNamesEveryShape(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/json.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"searchJSON", "answerJSON", "articlesJSON", "ingestResult", "sourcesJSON", "forgetJSON", "feedbackJSON", "answer.EvalReport", "checkResult", "feedsJSON", "configJSON"} {
+		if !strings.Contains(string(doc), "(`"+name+"`)") {
+			t.Errorf("docs/json.md has no section for %s", name)
 		}
 	}
 }
