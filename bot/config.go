@@ -149,7 +149,8 @@ type Config struct {
 	MaxArticleBytes int64
 
 	// AskChannels are channels where every message ending in "?" is
-	// answered without a mention (needs the message content intent).
+	// answered without a mention (needs the message content intent). A
+	// forum may be one: each new post in it is answered in its thread.
 	AskChannels []string
 	// AutoThread opens a thread for each question asked by mention or in
 	// an ask channel; follow-ups inside the thread need no mention.

@@ -10,7 +10,7 @@ func helpMessage(cfg Config) outMessage {
 	var b strings.Builder
 	b.WriteString("**I answer questions from a set of articles, and every answer cites its sources.**\n\n")
 	b.WriteString("• `/ask question:` — ask anything about the articles. Numbers like [1] point to the Sources list under the answer. Add `private:True` to see the answer alone.\n")
-	b.WriteString("• `/summarize article:` — a cited summary of one article (start typing its title).\n")
+	b.WriteString("• `/summarize article:` — a cited summary of one article (start typing its title). Add `private:True` to see it alone.\n")
 	b.WriteString("• `/articles` — the articles I know.\n")
 	b.WriteString("• `/search query:` — the passages that match best, with scores (only you see them).\n")
 	b.WriteString("• Mention me with a question, or reply to one of my answers to ask a follow-up: the reply chain is our conversation.\n")
@@ -22,7 +22,7 @@ func helpMessage(cfg Config) outMessage {
 		for _, c := range cfg.AskChannels {
 			chans = append(chans, "<#"+c+">")
 		}
-		fmt.Fprintf(&b, "• In %s, any message ending in “?” is a question for me.\n", strings.Join(chans, ", "))
+		fmt.Fprintf(&b, "• In %s, any message ending in “?” is a question for me (in a forum, every new post).\n", strings.Join(chans, ", "))
 	}
 	if cfg.Library != nil {
 		b.WriteString("• Curators (Manage Server, or a curator role) add articles to this server's library with `/ingest url:` or `/ingest file:`, or on a message with Apps → **Add to library** (its links and files), and remove them with `/forget`.\n")
