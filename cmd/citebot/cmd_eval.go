@@ -71,6 +71,7 @@ the same per source.`,
 				return fmt.Errorf("evaluate: %w", err)
 			}
 			if asJSON {
+				roundFloats(&report)
 				return writeJSON(a.stdout, report)
 			}
 			printEvalReport(a.stdout, report)
@@ -135,6 +136,7 @@ func (a *app) runAttributionEval(ctx context.Context, path string, asJSON bool) 
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if asJSON {
+		roundFloats(&report)
 		return writeJSON(a.stdout, report)
 	}
 	printAttributionReport(a.stdout, v.Name(), report)

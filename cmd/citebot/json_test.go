@@ -52,7 +52,7 @@ func checkShape(t *testing.T, name string, v any, path string) {
 			checkShape(t, name, val, path+"[]")
 		}
 	case float64:
-		if strings.HasSuffix(path, ".score") && math.Abs(x-round4(x)) > 1e-12 {
+		if (strings.HasSuffix(path, ".score") || name == "eval") && math.Abs(x-round4(x)) > 1e-12 {
 			t.Errorf("%s --json: %s = %v has more than 4 decimals", name, path, x)
 		}
 	}
@@ -123,5 +123,13 @@ func TestJSONDocNamesEveryShape(t *testing.T) {
 		if !strings.Contains(string(doc), "(`"+name+"`)") {
 			t.Errorf("docs/json.md has no section for %s", name)
 		}
+	}
+}
+
+func TestRoundFloatsReachesNestedFields(t *testing.T) {
+	r := answer.EvalReport{MRR: 1.0 / 3, F1: 0.123456}
+	roundFloats(&r)
+	if r.MRR != 0.3333 || r.F1 != 0.1235 {
+		t.Errorf("MRR %v, F1 %v; want 0.3333 and 0.1235", r.MRR, r.F1)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"time"
 
 	"github.com/citebot/citebot/retrieval"
@@ -142,4 +143,34 @@ func feedbackList(list []store.Feedback) []store.Feedback {
 // feedsJSON is the documented shape of `feeds list --json`.
 type feedsJSON struct {
 	Feeds []feedJSON `json:"feeds"`
+}
+
+// roundFloats rounds every float field reachable from v (a pointer to a
+// struct, through nested structs and slices) to 4 decimals, for reports
+// whose types live in other packages (eval's).
+func roundFloats(v any) {
+	var walk func(reflect.Value)
+	walk = func(x reflect.Value) {
+		switch x.Kind() {
+		case reflect.Pointer:
+			if !x.IsNil() {
+				walk(x.Elem())
+			}
+		case reflect.Struct:
+			for i := 0; i < x.NumField(); i++ {
+				if f := x.Field(i); f.CanSet() || f.Kind() == reflect.Slice {
+					walk(f)
+				}
+			}
+		case reflect.Slice:
+			for i := 0; i < x.Len(); i++ {
+				walk(x.Index(i))
+			}
+		case reflect.Float32, reflect.Float64:
+			if x.CanSet() {
+				x.SetFloat(round4(x.Float()))
+			}
+		}
+	}
+	walk(reflect.ValueOf(v))
 }
