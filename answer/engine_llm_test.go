@@ -151,3 +151,22 @@ func TestModelErrorThroughTheClient(t *testing.T) {
 		t.Errorf("error %q names the model other than once", err)
 	}
 }
+
+func TestSummarizeFallsBackToExtractive(t *testing.T) {
+	renderer, err := prompts.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(Config{Retriever: newFixedRetriever(testPassages()), LLM: failingLLM{errors.New("timeout")}, Prompts: renderer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := testPassages()[0].Article.ID
+	ans, err := e.Summarize(context.Background(), id, Short, nil)
+	if err != nil {
+		t.Fatalf("summarize %q: %v", id, err)
+	}
+	if !ans.Fallback || !ans.Extractive || ans.Text == "" {
+		t.Errorf("summary fallback %v extractive %v text %q", ans.Fallback, ans.Extractive, ans.Text)
+	}
+}

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -83,7 +84,15 @@ func (e *Engine) Summarize(ctx context.Context, ref string, length Length, onDel
 		text, usage, err = e.summarizeLLM(ctx, a, paras, length, onDelta)
 		ans.Usage = usage
 		ans.Timings.LLM = time.Since(lstart)
-		if err != nil {
+		var me *ModelError
+		switch {
+		case err != nil && errors.As(err, &me) && !e.cfg.NoFallback:
+			// The model is down or timed out: summarize offline.
+			e.log.Warn("language model failed; summarizing offline", "err", err)
+			ans.Extractive, ans.Fallback, ans.FallbackError = true, true, err.Error()
+			text = extractiveSummary(paras, sentencesPerLength[length])
+			emit(onDelta, stripMarkersForStream(text, srcs))
+		case err != nil:
 			return Answer{}, fmt.Errorf("summarize %s: %w", a.ID, err)
 		}
 	}
