@@ -15,13 +15,26 @@ const (
 
 // streamer prints answer text as it arrives when stdout is a terminal, and
 // remembers what it printed so the final, checked text is shown again only
-// if it differs. With a width (a terminal's), text is word-wrapped to it.
+// if it differs. Text is word-wrapped to width, or when width is 0 to the
+// terminal's width if w is a terminal (piped output is not wrapped).
 type streamer struct {
 	w       io.Writer
 	live    bool
 	width   int
 	printed strings.Builder
 	wrap    *wrapStream
+	sized   bool
+}
+
+// cols is the width to wrap to (0: none).
+func (s *streamer) cols() int {
+	if !s.sized {
+		if s.width == 0 {
+			s.width = termWidth(s.w)
+		}
+		s.sized = true
+	}
+	return s.width
 }
 
 func (s *streamer) delta(text string) {
@@ -29,9 +42,9 @@ func (s *streamer) delta(text string) {
 		return
 	}
 	s.printed.WriteString(text)
-	if s.width > 0 {
+	if width := s.cols(); width > 0 {
 		if s.wrap == nil {
-			s.wrap = &wrapStream{w: s.w, width: s.width}
+			s.wrap = &wrapStream{w: s.w, width: width}
 		}
 		s.wrap.WriteString(text)
 		return
@@ -50,9 +63,9 @@ func (s *streamer) finish(final string) {
 	case s.live && strings.TrimSpace(streamed) == strings.TrimSpace(final):
 		fmt.Fprintln(s.w)
 	case s.live && streamed != "":
-		fmt.Fprintf(s.w, "\n\nChecked answer:\n%s\n", wrapText(final, s.width, ""))
+		fmt.Fprintf(s.w, "\n\nChecked answer:\n%s\n", wrapText(final, s.cols(), ""))
 	default:
-		fmt.Fprintln(s.w, wrapText(final, s.width, ""))
+		fmt.Fprintln(s.w, wrapText(final, s.cols(), ""))
 	}
 }
 

@@ -123,3 +123,21 @@ func TestWrapStreamMatchesWrapText(t *testing.T) {
 		}
 	}
 }
+
+func TestAskWrapsToTheTerminal(t *testing.T) {
+	env := offlineEnv(t)
+	env["CITEBOT_SEEDS_DIR"] = "testdata/squad/articles"
+	out := runOnTerminal(t, env, 60, "ask", "Who was named Super Bowl 50 MVP?")
+	if !strings.Contains(out, "Von Miller") || !strings.Contains(out, "Sources:") {
+		t.Fatalf("no cited answer:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if n := len([]rune(strings.TrimRight(line, "\r"))); n > 60 {
+			t.Errorf("line of %d columns on a 60-column terminal: %q", n, line)
+		}
+	}
+	r := runCLI(t, env, "ask", "Who was named Super Bowl 50 MVP?")
+	if !strings.Contains(r.stdout, "Denver linebacker Von Miller was named Super Bowl MVP, recording five solo tackles") {
+		t.Errorf("piped answer is wrapped or changed:\n%s", r.stdout)
+	}
+}
