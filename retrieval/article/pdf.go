@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"strings"
@@ -27,8 +28,9 @@ var ErrPDF = errors.New("cannot read the PDF's text")
 // gaps. The title, author and date come from the document information
 // (Title, Author, CreationDate), the title otherwise from the first line
 // when it looks like one. The size cap applies; LoadOptions.ParseTimeout
-// bounds the extraction (checked between pages). A panic in the PDF reader
-// (it has some on damaged files) becomes an error wrapping ErrPDF.
+// bounds the extraction, also on files whose structure loops (see
+// pdfSource). A panic in the PDF reader (it has some on damaged files)
+// becomes an error wrapping ErrPDF.
 func ParsePDF(id string, data []byte, opts LoadOptions) (a retrieval.Article, err error) {
 	if limit := opts.maxBytes(); int64(len(data)) > limit {
 		return retrieval.Article{}, fmt.Errorf("%w: %d bytes, the limit is %d", ErrArticleTooLarge, len(data), limit)
@@ -36,26 +38,37 @@ func ParsePDF(id string, data []byte, opts LoadOptions) (a retrieval.Article, er
 	if !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n\x00"), []byte("%PDF-")) {
 		return retrieval.Article{}, fmt.Errorf("%w: the file does not start with %%PDF-", ErrPDF)
 	}
+	src := &pdfSource{data: data, deadline: time.Now().Add(opts.parseTimeout())}
+	tooSlow := fmt.Errorf("%w: reading its text took longer than %v (or its structure loops)", ErrPDF, opts.parseTimeout())
 	defer func() {
 		if r := recover(); r != nil {
 			a, err = retrieval.Article{}, fmt.Errorf("%w: the PDF reader failed on this file (%v)", ErrPDF, prose.Shorten(fmt.Sprint(r), 120))
+			if _, ok := r.(pdfTimeout); ok || src.tripped {
+				err = tooSlow
+			}
 		}
 	}()
-	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	r, err := pdf.NewReader(src, int64(len(data)))
+	if src.tripped {
+		return retrieval.Article{}, tooSlow
+	}
 	if err != nil {
 		return retrieval.Article{}, fmt.Errorf("%w: %v", ErrPDF, err)
 	}
-	deadline := time.Now().Add(opts.parseTimeout())
 	var b strings.Builder
 	for i := 1; i <= r.NumPage(); i++ {
-		if time.Now().After(deadline) {
-			return retrieval.Article{}, fmt.Errorf("%w: reading its text took longer than %v", ErrPDF, opts.parseTimeout())
-		}
 		p := r.Page(i)
+		if src.tripped {
+			return retrieval.Article{}, tooSlow
+		}
 		if p.V.IsNull() {
 			continue
 		}
-		writePageText(&b, p.Content().Text)
+		runs := p.Content().Text
+		if src.tripped {
+			return retrieval.Article{}, tooSlow
+		}
+		writePageText(&b, runs)
 		b.WriteString("\n\n")
 		if int64(b.Len()) > opts.maxBytes() {
 			return retrieval.Article{}, fmt.Errorf("%w: its text is over %d bytes", ErrArticleTooLarge, opts.maxBytes())
@@ -78,6 +91,44 @@ func ParsePDF(id string, data []byte, opts LoadOptions) (a retrieval.Article, er
 		}
 	}
 	return completeArticle(a, body)
+}
+
+// pdfSource is the PDF's bytes for the reader, with a deadline: the
+// reader re-reads the file for every object it follows and has loops that
+// a damaged or hostile file makes endless (a page tree whose Kids or
+// Parent point back, a /Prev chain of cross-reference sections that
+// cycles). Once the deadline has passed every read panics, so those loops
+// end; ParsePDF turns that into an error.
+type pdfSource struct {
+	data     []byte
+	deadline time.Time
+	tripped  bool
+}
+
+// pdfTimeout is the panic value. It is a runtime.Error so that the
+// reader's own recover for malformed operands passes it on instead of
+// reading on.
+type pdfTimeout struct{}
+
+func (pdfTimeout) Error() string { return "PDF reading time is up" }
+func (pdfTimeout) RuntimeError() {}
+
+func (s *pdfSource) ReadAt(p []byte, off int64) (int, error) {
+	if s.tripped || time.Now().After(s.deadline) {
+		s.tripped = true
+		panic(pdfTimeout{})
+	}
+	if off < 0 {
+		return 0, errors.New("negative offset")
+	}
+	if off >= int64(len(s.data)) {
+		return 0, io.EOF
+	}
+	n := copy(p, s.data[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // writePageText appends one page's text runs: a space where a gap between

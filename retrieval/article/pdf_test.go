@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/citebot/citebot/retrieval"
 )
@@ -136,6 +137,26 @@ func TestParsePDFRejects(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		} else if !errors.Is(err, ErrPDF) && !errors.Is(err, ErrEmptyArticle) {
 			t.Errorf("%s: err = %v, want ErrPDF", name, err)
+		}
+	}
+	// Structures that loop end at ParseTimeout instead of spinning forever.
+	xref := good[strings.LastIndex(string(good), "startxref\n")+len("startxref\n"):]
+	xref = xref[:strings.IndexByte(string(xref), '\n')]
+	for name, data := range map[string]string{
+		"Kids point back":    strings.Replace(string(good), "/Kids [5 0 R]", "/Kids [2 0 R]", 1),
+		"Prev points back":   strings.Replace(string(good), "trailer\n<< ", "trailer\n<< /Prev "+string(xref)+" ", 1),
+		"Parent points back": strings.Replace(strings.Replace(string(good), "/Parent 2 0 R", "/Parent 5 0 R", 1), "/Resources", "/XResources", 1),
+	} {
+		start := time.Now()
+		_, err := ParsePDF("x", []byte(data), LoadOptions{ParseTimeout: 200 * time.Millisecond})
+		if err == nil && name == "Kids point back" {
+			t.Errorf("%s: accepted", name)
+		}
+		if err != nil && !errors.Is(err, ErrPDF) && !errors.Is(err, ErrEmptyArticle) {
+			t.Errorf("%s: err = %v, want ErrPDF", name, err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s: took %v", name, d)
 		}
 	}
 	if _, err := ParsePDF("x", minimalPDF(nil, []string{""}), LoadOptions{}); !errors.Is(err, ErrEmptyArticle) {
