@@ -223,6 +223,10 @@ func (b *Bot) showArticles(ctx context.Context, r *responder, page int) {
 	if err != nil {
 		ref := b.logFailure("list articles", err)
 		msg = errorMessage("I couldn't read the article list right now (ref: " + ref + ").")
+		if r.publicPlaceholder() {
+			r.failPrivately(ctx, msg) // only the asker hears of it
+			return
+		}
 	} else {
 		msg = articlesPage(list, page, b.cfg.PageSize)
 	}

@@ -260,3 +260,23 @@ func TestBotRoleMentionCounts(t *testing.T) {
 	}
 	h.checkHygiene()
 }
+
+// brokenListEngine fails to list articles.
+type brokenListEngine struct{ *fakeEngine }
+
+func (brokenListEngine) Articles(context.Context) ([]retrieval.Article, error) {
+	return nil, errors.New("store on fire")
+}
+
+// A public /articles that fails tells only the asker.
+func TestArticlesFailureIsPrivate(t *testing.T) {
+	t.Parallel()
+	h := startBot(t, Config{Engine: brokenListEngine{newFakeEngine()}}, discordtest.Options{})
+	sent := h.fake.SlashCommand(guildActor("u1", "c1"), "articles")
+	var text string
+	waitUntil(t, func() bool { text, _ = h.privateNotice(sent); return text != "" })
+	if !strings.Contains(text, "couldn't read the article list") {
+		t.Errorf("private notice %q", text)
+	}
+	h.checkHygiene()
+}
