@@ -7,8 +7,8 @@ import (
 
 // answeringQuote returns the sentence of passage a citation should quote
 // for claim: the verifier's quote cur, unless another sentence also backs
-// the claim (it holds a word of the claim the question did not ask) and
-// holds more of the question's content words, so the quote shows what
+// the claim (it holds a word of the claim the question did not ask, and
+// one cur lacks) and holds more of the question's content words, so the quote shows what
 // answers ("How long did the call last?" quotes "…lasted about an hour",
 // not the claim's other sentence about February 18).
 func answeringQuote(question []string, claim, passage string, cur prose.Span) prose.Span {
@@ -39,7 +39,7 @@ func answeringQuote(question []string, claim, passage string, cur prose.Span) pr
 		}
 		set := termSet(passage[s.Start:s.End])
 		n := attribution.Coverage(novel, nil, set)
-		if n == 0 {
+		if n == 0 || !addsTo(novel, set, curSet) {
 			continue
 		}
 		q := attribution.Coverage(question, nil, set)
@@ -57,4 +57,14 @@ func questionCoverage(question []string, passage string, q prose.Span) float64 {
 		return 0
 	}
 	return attribution.Coverage(attribution.Unique(question), nil, termSet(passage[q.Start:q.End]))
+}
+
+// addsTo reports whether set holds a term of terms that cur lacks.
+func addsTo(terms []string, set, cur map[string]bool) bool {
+	for _, t := range terms {
+		if set[t] && !cur[t] {
+			return true
+		}
+	}
+	return false
 }

@@ -51,3 +51,14 @@ func TestCitationQuotesTheAnsweringSentence(t *testing.T) {
 		t.Errorf("citations %+v", res.Citations)
 	}
 }
+
+func TestAnsweringQuoteNeedsNewSupport(t *testing.T) {
+	passage := "Officials said the talks were useful. The call lasted an hour, officials said."
+	cur := passageSentences(passage)[0]
+	// The other sentence holds the question's words but adds nothing of
+	// the claim the current quote lacks ("officials", "said"): keep it.
+	got := answeringQuote(contentTerms("How long did the call last?"), "Officials said the talks were useful.", passage, cur)
+	if got != cur {
+		t.Errorf("quote moved to %q", passage[got.Start:got.End])
+	}
+}
