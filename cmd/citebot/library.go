@@ -194,6 +194,7 @@ func (a *app) newEngine(ix *index.Index) (*answer.Engine, error) {
 		RefusalFloor:     a.cfg.RefusalFloor,
 		SupportThreshold: a.cfg.SupportThreshold,
 		ContextBudget:    a.cfg.ContextBudget,
+		StaleAfter:       a.cfg.StaleAfter,
 		Logger:           a.logger,
 	})
 }
