@@ -77,24 +77,33 @@ func TestDeadChatModelIsOneSentenceWithoutTheKey(t *testing.T) {
 	env["OPENAI_BASE_URL"] = deadURL
 	env["OPENAI_API_KEY"] = testKey
 	env["CITEBOT_LLM_RETRIES"] = "0"
-	// ask falls back to an offline answer (answer.Config.NoFallback off)
-	// and says why; summarize has no fallback and fails.
-	r := runCLI(t, env, "ask", "What did Lloyd Austin urge during his call with Sergei Shoigu?")
-	if r.code != 0 || !strings.Contains(r.stderr, "127.0.0.1") {
-		t.Errorf("ask: exit %d, stderr %q; want 0 and a warning naming the server", r.code, r.stderr)
-	}
-	if strings.Contains(r.stdout+r.stderr, testKey) {
-		t.Fatalf("the API key leaked into the output:\n%s%s", r.stdout, r.stderr)
-	}
-	r = runCLI(t, env, "summarize", "austin-shoigu-call")
-	if r.code != 1 {
-		t.Fatalf("summarize: exit %d, want 1; stderr %q", r.code, r.stderr)
-	}
-	if strings.Contains(r.stdout+r.stderr, testKey) {
-		t.Fatalf("the API key leaked into the output:\n%s%s", r.stdout, r.stderr)
-	}
-	if !strings.HasPrefix(r.stderr, "citebot: ") || !strings.Contains(r.stderr, "127.0.0.1") || strings.Count(r.stderr, "\n") != 1 {
-		t.Errorf("error is not one line saying which server failed: %q", r.stderr)
+	// ask and summarize fall back to an offline answer (unless
+	// answer.Config.NoFallback) and say why on stderr; a command that
+	// fails says it in one line. Either way the server is named and the
+	// key never shown.
+	for _, args := range [][]string{
+		{"ask", "What did Lloyd Austin urge during his call with Sergei Shoigu?"},
+		{"summarize", "austin-shoigu-call"},
+	} {
+		r := runCLI(t, env, args...)
+		if strings.Contains(r.stdout+r.stderr, testKey) {
+			t.Fatalf("%s: the API key leaked into the output:\n%s%s", args[0], r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "127.0.0.1") {
+			t.Errorf("%s: stderr %q does not say which server failed", args[0], r.stderr)
+		}
+		switch r.code {
+		case 0:
+			if strings.TrimSpace(r.stdout) == "" {
+				t.Errorf("%s: exit 0 without an offline answer", args[0])
+			}
+		case 1:
+			if !strings.HasPrefix(r.stderr, "citebot: ") || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("%s: error is not one line: %q", args[0], r.stderr)
+			}
+		default:
+			t.Errorf("%s: exit %d; stderr %q", args[0], r.code, r.stderr)
+		}
 	}
 }
 

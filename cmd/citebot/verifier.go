@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/prompts"
 )
@@ -16,7 +14,7 @@ func (a *app) verifier(llm answer.LLM, renderer *prompts.Renderer) (answer.Verif
 		return answer.VerifierOff, nil
 	case "llm":
 		if llm == nil {
-			return nil, usageError{errors.New("CITEBOT_VERIFIER=llm needs a chat model: set OPENAI_API_KEY or OPENAI_BASE_URL")}
+			return nil, usageError{&configError{key: "CITEBOT_VERIFIER", msg: "CITEBOT_VERIFIER=llm needs a chat model: set OPENAI_API_KEY or OPENAI_BASE_URL"}}
 		}
 		return answer.NewLLMVerifier(answer.LLMVerifierConfig{LLM: llm, Prompts: renderer, Logger: a.logger})
 	}
