@@ -533,6 +533,7 @@ var settingDefs = []settingDef{
 	{"CITEBOT_SUPPORT_THRESHOLD", func(c Config) string { return ftoa(c.SupportThreshold) }},
 	{"CITEBOT_VERIFIER", func(c Config) string { return c.Verifier }},
 	{"CITEBOT_CONTEXT_BUDGET", func(c Config) string { return itoa(c.ContextBudget) }},
+	{"CITEBOT_STALE_AFTER", func(c Config) string { return c.StaleAfter.String() }},
 	{"DISCORD_TOKEN", func(c Config) string { return redact(c.DiscordToken) }},
 	{"DISCORD_GUILD_ID", func(c Config) string { return c.DiscordGuildID }},
 	{"DISCORD_ALLOWED_CHANNELS", func(c Config) string { return list(c.DiscordAllowedChannels) }},
