@@ -195,3 +195,29 @@ func TestExplicitEnvFileMustExist(t *testing.T) {
 		t.Errorf("without .env: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// Every key the code reads is shown by config (and so documented and
+// known to the unknown-key warning): a key added to loadConfig without a
+// settingDefs entry fails here.
+func TestEveryReadKeyIsASetting(t *testing.T) {
+	known := map[string]bool{}
+	for _, d := range settingDefs {
+		known[d.key] = true
+	}
+	keyRE := regexp.MustCompile(`p\.\w+\("((?:CITEBOT|DISCORD)_[A-Z0-9_]+)"`)
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRE.FindAllStringSubmatch(string(src), -1) {
+			if !known[m[1]] && !devKeys[m[1]] {
+				t.Errorf("%s reads %s, which settingDefs (config.go) lacks", f, m[1])
+			}
+		}
+	}
+}
