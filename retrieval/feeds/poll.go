@@ -54,7 +54,7 @@ type Outcome struct {
 // NewItem is one item a poll added to the library.
 type NewItem struct {
 	ArticleID, Title, Publisher, Link string
-	Published time.Time
+	Published                         time.Time
 }
 
 // Result is what one Poll did.
