@@ -199,62 +199,90 @@ func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDel
 		return Answer{}, err
 	}
 	rstart := time.Now()
-	k := e.cfg.K
-	if when.Latest && !when.Windowed() {
-		k = min(3*k, retrieval.MaxK) // candidates to find the newest among
-	}
-	passages, err := e.search(ctx, q.Text, k, when.Since, when.Until)
+	passages, newest, latest, err := e.retrieveFor(ctx, q, when)
 	if err != nil {
 		return Answer{}, err
-	}
-	var newest time.Time
-	latest := false
-	if when.Latest && !when.Windowed() {
-		focus := q.Focus
-		if len(focus) == 0 {
-			focus = contentTerms(q.Text)
-		}
-		passages, newest, latest = latestPassages(passages, focus, e.cfg.RefusalFloor)
-		if len(passages) > e.cfg.K {
-			passages = passages[:e.cfg.K]
-		}
 	}
 	ans := Answer{Passages: passages, Usage: q.Usage}
 	ans.Timings.Retrieval = time.Since(rstart)
 
+	if e.refuseEarly(q, passages) {
+		ans = e.refusal(ans, "")
+		emit(onDelta, ans.Text)
+		ans.Timings.Total = time.Since(start)
+		return ans, nil
+	}
+	streamed := false
+	if e.cfg.LLM == nil {
+		ans, err = e.extractive(ctx, ans, q)
+	} else {
+		ans, streamed, err = e.askLLM(ctx, ans, q, question, history, onDelta)
+	}
+	if err != nil {
+		return Answer{}, err
+	}
+	e.dateAnswer(&ans, when, newest, latest)
+	if !streamed {
+		emit(onDelta, ans.Text)
+	}
+	ans.Timings.Total = time.Since(start)
+	return ans, nil
+}
+
+// retrieveFor searches for q inside when's window. For "latest" with no
+// window it reads more candidates and keeps the newest dated article
+// among the relevant ones (latest reports whether one was found, newest
+// its date).
+func (e *Engine) retrieveFor(ctx context.Context, q query, when When) (passages []retrieval.Passage, newest time.Time, latest bool, err error) {
+	k := e.cfg.K
+	pickLatest := when.Latest && !when.Windowed()
+	if pickLatest {
+		k = min(3*k, retrieval.MaxK) // candidates to find the newest among
+	}
+	passages, err = e.search(ctx, q.Text, k, when.Since, when.Until)
+	if err != nil || !pickLatest {
+		return passages, newest, false, err
+	}
+	focus := q.Focus
+	if len(focus) == 0 {
+		focus = contentTerms(q.Text)
+	}
+	passages, newest, latest = latestPassages(passages, focus, e.cfg.RefusalFloor)
+	if len(passages) > e.cfg.K {
+		passages = passages[:e.cfg.K]
+	}
+	return passages, newest, latest, nil
+}
+
+// refuseEarly reports whether the passages cover too little of the
+// question to answer at all (see Evidence and Config.RefusalFloor).
+func (e *Engine) refuseEarly(q query, passages []retrieval.Passage) bool {
 	evidence := evidenceTerms(q.Focus, passages)
 	if len(q.Focus) == 0 {
 		// A question of stop words only ("What is it?") is judged by the
 		// whole query.
 		evidence = evidenceTerms(contentTerms(q.Text), passages)
 	}
-	if len(passages) == 0 || (e.cfg.RefusalFloor >= 0 && evidence < e.cfg.RefusalFloor) {
+	refuse := len(passages) == 0 || (e.cfg.RefusalFloor >= 0 && evidence < e.cfg.RefusalFloor)
+	if refuse {
 		e.log.Debug("refusing early", "evidence", evidence, "floor", e.cfg.RefusalFloor, "passages", len(passages))
-		ans = e.refusal(ans, "")
-		emit(onDelta, ans.Text)
-		ans.Timings.Total = time.Since(start)
-		return ans, nil
 	}
+	return refuse
+}
 
-	if e.cfg.LLM == nil {
-		ans, err = e.extractive(ctx, ans, q)
-		if err != nil {
-			return Answer{}, err
-		}
-		e.dateAnswer(&ans, when, newest, latest)
-		emit(onDelta, ans.Text)
-		ans.Timings.Total = time.Since(start)
-		return ans, nil
-	}
-
+// askLLM writes the answer with the chat model, streaming its raw output
+// to onDelta (streamed is true), and checks its citations. When the model
+// is down or times out it answers offline from the passages instead
+// (streamed is false: the caller emits the text).
+func (e *Engine) askLLM(ctx context.Context, ans Answer, q query, question string, history []Turn, onDelta DeltaFunc) (Answer, bool, error) {
 	msgs, err := e.cfg.Prompts.Answer(prompts.AnswerData{
 		Question: question,
 		History:  promptTurns(history),
-		Passages: promptPassages(passages),
+		Passages: promptPassages(ans.Passages),
 		Today:    e.now().Format("2 January 2006"),
 	})
 	if err != nil {
-		return Answer{}, fmt.Errorf("render answer prompt: %w", err)
+		return Answer{}, false, fmt.Errorf("render answer prompt: %w", err)
 	}
 	lstart := time.Now()
 	raw, usage, err := e.stream(ctx, msgs, onDelta)
@@ -262,28 +290,19 @@ func (e *Engine) Ask(ctx context.Context, question string, history []Turn, onDel
 	ans.Usage = addUsage(ans.Usage, usage)
 	var me *ModelError
 	if err != nil && errors.As(err, &me) && !e.cfg.NoFallback {
-		// The model is down or timed out: answer from the passages.
 		e.log.Warn("language model failed; answering offline", "err", err)
-		ans, ferr := e.extractive(ctx, ans, q)
+		off, ferr := e.extractive(ctx, ans, q)
 		if ferr != nil {
-			return Answer{}, fmt.Errorf("answer: %w", err)
+			return Answer{}, false, fmt.Errorf("answer: %w", err)
 		}
-		ans.Fallback, ans.FallbackError = true, err.Error()
-		e.dateAnswer(&ans, when, newest, latest)
-		emit(onDelta, ans.Text)
-		ans.Timings.Total = time.Since(start)
-		return ans, nil
+		off.Fallback, off.FallbackError = true, err.Error()
+		return off, false, nil
 	}
 	if err != nil {
-		return Answer{}, fmt.Errorf("answer: %w", err)
+		return Answer{}, false, fmt.Errorf("answer: %w", err)
 	}
 	ans, err = e.finishLLMAnswer(ctx, ans, raw, q.Text)
-	if err != nil {
-		return Answer{}, err
-	}
-	e.dateAnswer(&ans, when, newest, latest)
-	ans.Timings.Total = time.Since(start)
-	return ans, nil
+	return ans, true, err
 }
 
 // finishLLMAnswer checks the citations of the model's output.
