@@ -353,6 +353,10 @@ type Config struct {
 // engine answers extractively, offline.
 func (c Config) LLMEnabled() bool { return c.ChatAPIKey != "" || c.ChatBaseURL != "" }
 
+// loadConfig is long on purpose: it is the one table of settings, one
+// line per key (its env name, default and parser), so that every setting
+// the binary reads is visible in one place; splitting it would scatter
+// that table.
 func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 	p := &parser{env: e}
 	chunkDefaults := retrieval.DefaultChunkOptions()
