@@ -111,7 +111,7 @@ func (s feedbackStore) AddFeedback(ctx context.Context, f bot.Feedback) error {
 // library's folders when their files change (with a rescan every
 // CITEBOT_RESCAN_INTERVAL).
 func (a *app) followLibrary(ctx context.Context, lib *library.Library, ix *index.Index, onSync func(error)) {
-	go followStore(ctx, ix, a.cfg.SyncInterval, a.logger, onSync)
+	go ix.Follow(ctx, a.cfg.SyncInterval, onSync)
 	go a.pollFeeds(ctx, lib, ix)
 	go func() {
 		if err := lib.Watch(ctx, library.WatchOptions{Rescan: a.cfg.RescanInterval, Sources: a.cfg.SyncInterval}); err != nil {

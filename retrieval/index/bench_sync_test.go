@@ -129,7 +129,7 @@ func benchSearchDuringIngest(b *testing.B, pace time.Duration) {
 			arts, _ := benchCorpus(n)
 			fctx, stop := context.WithCancel(ctx)
 			defer stop()
-			go reader.Follow(fctx, 50*time.Millisecond)
+			go reader.Follow(fctx, 50*time.Millisecond, nil)
 			var ingested atomic.Int64
 			done := make(chan struct{})
 			go func() {

@@ -265,7 +265,10 @@ func (ix *Index) reload(ctx context.Context, last int64) ([]Change, error) {
 // costs one indexed query per tick. A PostgreSQL store would instead wake
 // this loop from LISTEN/NOTIFY on each commit, with the ticker kept as a
 // slow fallback.
-func (ix *Index) Follow(ctx context.Context, interval time.Duration) {
+//
+// onSync, if not nil, hears about every sync and its error (metrics use
+// it to count syncs and tell how far behind the library may be).
+func (ix *Index) Follow(ctx context.Context, interval time.Duration, onSync func(error)) {
 	if interval <= 0 {
 		interval = DefaultSyncInterval
 	}
@@ -278,10 +281,14 @@ func (ix *Index) Follow(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 		changes, err := ix.Sync(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if onSync != nil {
+			onSync(err)
+		}
 		if err != nil {
-			if ctx.Err() == nil {
-				ix.log.Warn("could not follow the store's changes; will retry", "err", err.Error())
-			}
+			ix.log.Warn("could not follow the store's changes; will retry", "err", err.Error())
 			continue
 		}
 		for _, c := range changes {
