@@ -248,15 +248,7 @@ func (s *Server) SlashCommand(a Actor, name string, opts ...Option) Sent {
 // message → Apps → name) on a stored message, as Discord sends it:
 // data.type 3, target_id, and the message in resolved.messages.
 func (s *Server) MessageCommand(a Actor, name, messageID string) Sent {
-	s.mu.Lock()
-	var msg *discordgo.Message
-	if m, ok := s.messages[messageID]; ok {
-		msg = s.viewLocked(m)
-	}
-	s.mu.Unlock()
-	if msg == nil {
-		msg = &discordgo.Message{ID: messageID, ChannelID: a.ChannelID}
-	}
+	msg := s.storedOrStub(a, messageID)
 	data := map[string]any{
 		"id": s.commandID(name), "name": name, "type": int(discordgo.MessageApplicationCommand), "target_id": messageID,
 		"resolved": map[string]any{"messages": map[string]any{messageID: wire(msg)}},
@@ -276,15 +268,7 @@ func (s *Server) Autocomplete(a Actor, name string, opts ...Option) Sent {
 
 // ClickButton injects a button click on a stored message.
 func (s *Server) ClickButton(a Actor, messageID, customID string) Sent {
-	s.mu.Lock()
-	var msg *discordgo.Message
-	if m, ok := s.messages[messageID]; ok {
-		msg = s.viewLocked(m)
-	}
-	s.mu.Unlock()
-	if msg == nil {
-		msg = &discordgo.Message{ID: messageID, ChannelID: a.ChannelID}
-	}
+	msg := s.storedOrStub(a, messageID)
 	data := map[string]any{"custom_id": customID, "component_type": int(discordgo.ButtonComponent)}
 	return s.newInteraction(a, discordgo.InteractionMessageComponent, "", data, msg)
 }
@@ -411,4 +395,15 @@ func MentionsSuppressed(c Call) bool {
 	roles, _ := am["roles"].([]any)
 	replied, _ := am["replied_user"].(bool)
 	return len(users) == 0 && len(roles) == 0 && !replied
+}
+
+// storedOrStub is the stored message as Discord would show it, or a bare
+// message with that ID in the actor's channel when the fake never saw it.
+func (s *Server) storedOrStub(a Actor, messageID string) *discordgo.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m, ok := s.messages[messageID]; ok {
+		return s.viewLocked(m)
+	}
+	return &discordgo.Message{ID: messageID, ChannelID: a.ChannelID}
 }
