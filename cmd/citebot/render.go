@@ -167,33 +167,39 @@ type citationJSON struct {
 // --json` (docs/json.md): ask carries the question, summarize the article
 // and the length.
 type answerJSON struct {
-	Question    string         `json:"question,omitempty"`
-	Article     *articleRef    `json:"article,omitempty"`
-	Length      string         `json:"length,omitempty"`
-	Answer      string         `json:"answer"`
-	Grounded    bool           `json:"grounded"`
-	Refused     bool           `json:"refused"`
-	Extractive  bool           `json:"extractive"`
-	Suggestions []string       `json:"suggestions,omitempty"`
-	Citations   []citationJSON `json:"citations"`
-	Claims      []answer.Claim `json:"claims"`
-	Passages    []passageJSON  `json:"passages"`
-	Usage       answer.Usage   `json:"usage"`
-	TimingsMS   timingsJSON    `json:"timings_ms"`
+	Question   string      `json:"question,omitempty"`
+	Article    *articleRef `json:"article,omitempty"`
+	Length     string      `json:"length,omitempty"`
+	Answer     string      `json:"answer"`
+	Grounded   bool        `json:"grounded"`
+	Refused    bool        `json:"refused"`
+	Extractive bool        `json:"extractive"`
+	// Fallback is set when the chat model failed and the answer was made
+	// offline from the passages instead; FallbackError says why.
+	Fallback      bool           `json:"fallback"`
+	FallbackError string         `json:"fallback_error,omitempty"`
+	Suggestions   []string       `json:"suggestions,omitempty"`
+	Citations     []citationJSON `json:"citations"`
+	Claims        []answer.Claim `json:"claims"`
+	Passages      []passageJSON  `json:"passages"`
+	Usage         answer.Usage   `json:"usage"`
+	TimingsMS     timingsJSON    `json:"timings_ms"`
 }
 
 func toAnswerJSON(question string, ans answer.Answer) answerJSON {
 	out := answerJSON{
-		Question:    question,
-		Answer:      ans.Text,
-		Grounded:    ans.Grounded,
-		Refused:     ans.Refused,
-		Extractive:  ans.Extractive,
-		Suggestions: ans.Suggestions,
-		Citations:   make([]citationJSON, 0, len(ans.Citations)),
-		Passages:    passagesJSON(ans.Passages),
-		Usage:       ans.Usage,
-		Claims:      claimsJSON(ans.Claims),
+		Question:      question,
+		Answer:        ans.Text,
+		Grounded:      ans.Grounded,
+		Refused:       ans.Refused,
+		Extractive:    ans.Extractive,
+		Fallback:      ans.Fallback,
+		FallbackError: ans.FallbackError,
+		Suggestions:   ans.Suggestions,
+		Citations:     make([]citationJSON, 0, len(ans.Citations)),
+		Passages:      passagesJSON(ans.Passages),
+		Usage:         ans.Usage,
+		Claims:        claimsJSON(ans.Claims),
 		TimingsMS: timingsJSON{
 			Retrieval: msOf(ans.Timings.Retrieval),
 			LLM:       msOf(ans.Timings.LLM),
