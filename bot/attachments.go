@@ -15,24 +15,25 @@ import (
 )
 
 // articleExts are the file extensions the library reads (Markdown, text,
-// HTML).
-var articleExts = map[string]bool{".md": true, ".markdown": true, ".txt": true, ".html": true, ".htm": true}
+// HTML, PDF).
+var articleExts = map[string]bool{".md": true, ".markdown": true, ".txt": true, ".html": true, ".htm": true, ".pdf": true}
 
 // articleTypes map the content types Discord gives such files to the
 // extension that tells the library how to read them.
 var articleTypes = map[string]string{
 	"text/markdown": ".md", "text/x-markdown": ".md", "text/plain": ".txt", "text/html": ".html",
+	"application/pdf": ".pdf",
 }
 
 // cdnHosts are where Discord serves attachments. The bot downloads from
 // nowhere else, so an attachment cannot point it at another server.
 var cdnHosts = map[string]bool{"cdn.discordapp.com": true, "media.discordapp.net": true}
 
-const unsupportedFileText = "I can only add Markdown, text or HTML files (.md, .txt or .html)."
+const unsupportedFileText = "I can only add Markdown, text, HTML or PDF files (.md, .txt, .html or .pdf)."
 
 // articleFileName is the name AddFile gets for att: its own when the
 // extension is one the library reads, else with the extension its content
-// type implies; "" when neither says it is Markdown, text or HTML.
+// type implies; "" when neither says it is Markdown, text, HTML or PDF.
 func articleFileName(att *discordgo.MessageAttachment) string {
 	name := path.Base(strings.ReplaceAll(att.Filename, `\`, "/"))
 	if name == "." || name == "/" {

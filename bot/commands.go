@@ -96,7 +96,7 @@ func curationCommands(integration *[]discordgo.ApplicationIntegrationType) []*di
 			Description: "Add an article to this server's library, from a link or a file",
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "url", Description: "Link to the article (http or https)", MaxLength: 2000},
-				{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "A Markdown, text or HTML file"},
+				{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "A Markdown, text, HTML or PDF file"},
 			},
 		}),
 		curator(&discordgo.ApplicationCommand{

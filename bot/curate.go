@@ -69,7 +69,7 @@ const (
 
 // The sentences of the curation commands.
 const (
-	ingestUsage     = "Give /ingest exactly one of url: (a link) or file: (a Markdown, text or HTML file)."
+	ingestUsage     = "Give /ingest exactly one of url: (a link) or file: (a Markdown, text, HTML or PDF file)."
 	notCuratorText  = "Only members with the Manage Server permission (or a curator role) can change the library."
 	addInDMText     = "Articles can only be added in a server."
 	forgetInDMText  = "Articles can only be removed in a server."

@@ -35,7 +35,7 @@ func (it libraryItem) label() string {
 }
 
 // cmdAddMessage is "Add to library" on a message: every http(s) link and
-// every Markdown, text or HTML attachment is added, with one line of
+// every Markdown, text, HTML or PDF attachment is added, with one line of
 // outcome each in one private reply.
 func (b *Bot) cmdAddMessage(ctx context.Context, r *responder, data discordgo.ApplicationCommandInteractionData) {
 	c, ok := b.startCuration(ctx, r, actionMessage)
@@ -48,7 +48,7 @@ func (b *Bot) cmdAddMessage(ctx context.Context, r *responder, data discordgo.Ap
 	}
 	items, skipped := messageItems(msg)
 	if len(items) == 0 {
-		b.finishCuration(r, "That message has no links or Markdown, text or HTML files to add.")
+		b.finishCuration(r, "That message has no links or Markdown, text, HTML or PDF files to add.")
 		return
 	}
 	var lines []string
@@ -70,7 +70,7 @@ func (b *Bot) cmdAddMessage(ctx context.Context, r *responder, data discordgo.Ap
 		lines = append(lines, o.line(it.label()))
 	}
 	if skipped > 0 {
-		lines = append(lines, fmt.Sprintf("Skipped %d other %s: only Markdown, text or HTML files can be added.", skipped, plural(skipped, "file", "files")))
+		lines = append(lines, fmt.Sprintf("Skipped %d other %s: only Markdown, text, HTML or PDF files can be added.", skipped, plural(skipped, "file", "files")))
 	}
 	if added > 0 {
 		lines = append(lines, "You can ask about "+plural(added, "it", "them")+" now.")
@@ -80,7 +80,7 @@ func (b *Bot) cmdAddMessage(ctx context.Context, r *responder, data discordgo.Ap
 
 // messageItems are the links (in order, without repeats) and the
 // supported attachments of msg, and how many attachments were skipped as
-// not Markdown, text or HTML.
+// not Markdown, text, HTML or PDF.
 func messageItems(msg *discordgo.Message) (items []libraryItem, skipped int) {
 	if msg == nil {
 		return nil, 0

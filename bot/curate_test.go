@@ -350,7 +350,7 @@ func TestAddToLibraryMessage(t *testing.T) {
 	want := strings.Join([]string{
 		"✅ <https://example.com/report>: added **Page report** (`web-report`, 12 passages).",
 		"✅ `minutes.txt`: added **Notes \\*from\\* minutes.txt** (`minutes`, 1 passage).",
-		"Skipped 1 other file: only Markdown, text or HTML files can be added.",
+		"Skipped 1 other file: only Markdown, text, HTML or PDF files can be added.",
 		"You can ask about them now.",
 	}, "\n")
 	if got != want {
@@ -376,7 +376,7 @@ func TestAddToLibraryMessage(t *testing.T) {
 		t.Errorf("failures shown as %q", got)
 	}
 	plain, _ := h.fake.SendMessage(guildActor("u5", "c1"), discordtest.MessageSpec{Content: "just words", Attachments: []discordgo.MessageAttachment{photo}})
-	if got := h.curationReply(h.fake.MessageCommand(manager("u1"), "Add to library", plain.ID)); got != "That message has no links or Markdown, text or HTML files to add." {
+	if got := h.curationReply(h.fake.MessageCommand(manager("u1"), "Add to library", plain.ID)); got != "That message has no links or Markdown, text, HTML or PDF files to add." {
 		t.Errorf("nothing to add: %q", got)
 	}
 	h.checkHygiene()
