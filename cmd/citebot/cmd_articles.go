@@ -35,7 +35,10 @@ func (a *app) articlesCommand() *cobra.Command {
 				fmt.Fprintln(a.stdout, "No articles yet: add some with `citebot ingest PATH|URL`.")
 				return nil
 			}
-			titleCols, byCols := articleColumns(list, termWidth(a.stdout)) // 0, 0 when piped
+			titleCols, byCols := articleColumns(list, termWidth(a.stdout))
+			if titleCols == 0 { // piped: no width to fit, but one long title must not pad every row
+				titleCols, byCols = pipedTitleCols, maxBylineCols
+			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, columnGap, ' ', 0)
 			fmt.Fprintln(tw, "ID\tTITLE\tBY")
 			for _, art := range list {

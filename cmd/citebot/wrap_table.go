@@ -13,6 +13,9 @@ const (
 	maxBylineCols = 30
 	minTitleCols  = 20
 	columnGap     = 2
+	// pipedTitleCols caps titles when stdout is not a terminal (use
+	// --json for whole titles).
+	pipedTitleCols = 80
 )
 
 // articleColumns returns how many columns the title and byline of the
