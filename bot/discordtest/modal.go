@@ -89,11 +89,8 @@ func (s *Server) SubmitModal(a Actor, of string, values map[string]string) Sent 
 // deleteWebhookMessage deletes @original or a follow-up, as a bot does
 // to take back a public response.
 func (s *Server) deleteWebhookMessage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	m, e := s.webhookMessageLocked(r)
-	if e != nil {
-		s.mu.Unlock()
-		s.reject(w, e)
+	m := s.lockWebhookMessage(w, r)
+	if m == nil {
 		return
 	}
 	delete(s.messages, m.ID)

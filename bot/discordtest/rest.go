@@ -375,11 +375,8 @@ func (s *Server) webhookMessageLocked(r *http.Request) (*discordgo.Message, *cal
 }
 
 func (s *Server) getWebhookMessage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	m, e := s.webhookMessageLocked(r)
-	if e != nil {
-		s.mu.Unlock()
-		s.reject(w, e)
+	m := s.lockWebhookMessage(w, r)
+	if m == nil {
 		return
 	}
 	s.viewUnlock(w, m)
@@ -543,6 +540,20 @@ func (s *Server) guildOfLocked(cid string) string {
 // When the channel has no such message it answers 404 Unknown Message
 // (not counted as a problem: the message may have been deleted), releases
 // s.mu and returns nil.
+// lockWebhookMessage takes the lock and returns the webhook message the
+// request names (@original or a follow-up), or answers the error, unlocks
+// and returns nil.
+func (s *Server) lockWebhookMessage(w http.ResponseWriter, r *http.Request) *discordgo.Message {
+	s.mu.Lock()
+	m, e := s.webhookMessageLocked(r)
+	if e != nil {
+		s.mu.Unlock()
+		s.reject(w, e)
+		return nil
+	}
+	return m
+}
+
 func (s *Server) lockChannelMessage(w http.ResponseWriter, r *http.Request) *discordgo.Message {
 	s.mu.Lock()
 	m, ok := s.messages[r.PathValue("mid")]
