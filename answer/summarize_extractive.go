@@ -31,8 +31,14 @@ type summarySentence struct {
 	para       int // index into paragraphs
 	start, end int // offsets in the paragraph text
 	text       string
-	vec        map[string]float64
-	score      float64
+	// early is how early its paragraph stands in its article (1 for the
+	// first, towards 0 for the last); lead marks the article's first
+	// quotable sentence. A digest scores the sentences of several
+	// articles together, each placed in its own article.
+	early float64
+	lead  bool
+	vec   map[string]float64
+	score float64
 }
 
 // extractiveSummary returns n central sentences of paras in article order,
@@ -42,7 +48,7 @@ func extractiveSummary(paras []paragraph, n int) string {
 	if len(sents) == 0 {
 		return ""
 	}
-	scoreCentrality(sents, len(paras))
+	scoreCentrality(sents)
 	picked := pickCentral(sents, n)
 	var b strings.Builder
 	for k, i := range picked {
@@ -58,7 +64,8 @@ func extractiveSummary(paras []paragraph, n int) string {
 
 // summaryCandidates returns the quotable sentences of paras that are not
 // page boilerplate; when nothing looks like prose, the opening sentence of
-// each of the first n paragraphs.
+// each of the first n paragraphs. paras are one article's, so the first
+// candidate is its lead.
 func summaryCandidates(paras []paragraph, n int) []summarySentence {
 	var sents []summarySentence
 	for pi, p := range paras {
@@ -70,25 +77,28 @@ func summaryCandidates(paras []paragraph, n int) []summarySentence {
 			sents = append(sents, summarySentence{para: pi, start: s.Start, end: s.End, text: t})
 		}
 	}
-	if len(sents) > 0 {
-		return sents
+	if len(sents) == 0 {
+		for pi, p := range paras {
+			if len(sents) == n {
+				break
+			}
+			s := passageSentences(p.Text)
+			if len(s) > 0 {
+				sents = append(sents, summarySentence{para: pi, start: s[0].Start, end: s[0].End, text: p.Text[s[0].Start:s[0].End]})
+			}
+		}
 	}
-	for pi, p := range paras {
-		if len(sents) == n {
-			break
-		}
-		s := passageSentences(p.Text)
-		if len(s) > 0 {
-			sents = append(sents, summarySentence{para: pi, start: s[0].Start, end: s[0].End, text: p.Text[s[0].Start:s[0].End]})
-		}
+	for i := range sents {
+		sents[i].early = 1 - float64(sents[i].para)/float64(len(paras))
+		sents[i].lead = i == 0
 	}
 	return sents
 }
 
 // scoreCentrality fills each sentence's vector and score: its cosine with
-// the centroid plus the position prior (see the weights above). nparas is
-// the article's paragraph count.
-func scoreCentrality(sents []summarySentence, nparas int) {
+// the centroid plus the position prior (see the weights above), which each
+// sentence carries for its own article (early, lead).
+func scoreCentrality(sents []summarySentence) {
 	tfidf(sents)
 	centroid := make(map[string]float64)
 	for _, s := range sents {
@@ -100,9 +110,8 @@ func scoreCentrality(sents []summarySentence, nparas int) {
 	firstOfPara := make(map[int]bool)
 	for i := range sents {
 		s := &sents[i]
-		early := 1 - float64(s.para)/float64(nparas)
-		s.score = cosine(s.vec, centroid) + earlyWeight*early
-		if i == 0 {
+		s.score = cosine(s.vec, centroid) + earlyWeight*s.early
+		if s.lead {
 			s.score += leadBonus
 		}
 		if !firstOfPara[s.para] {
