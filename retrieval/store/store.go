@@ -215,6 +215,9 @@ type Store interface {
 	RemoveSource(ctx context.Context, kind SourceKind, location string) (bool, error)
 	// FeedStore keeps the news feeds the library follows (feeds.go).
 	FeedStore
+	// DigestScheduleStore keeps the channels subscribed to a daily
+	// digest (digests.go).
+	DigestScheduleStore
 	// Close releases the store.
 	Close() error
 }
