@@ -277,6 +277,7 @@ type Config struct {
 	EmbedBaseURL        string
 	EmbedAPIKey         string
 	EmbedModel          string
+	EmbedDimensions     int // 0 = the model's own size
 	EmbedBatchSize      int
 	EmbedConcurrency    int
 	EmbedQueryPrefix    string
@@ -377,6 +378,7 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		EmbedBaseURL:        firstNonEmpty(p.baseURL("CITEBOT_EMBED_BASE_URL"), p.get("OPENAI_BASE_URL")),
 		EmbedAPIKey:         firstNonEmpty(p.get("CITEBOT_EMBED_API_KEY"), p.get("OPENAI_API_KEY")),
 		EmbedModel:          p.str("CITEBOT_EMBED_MODEL", openai.DefaultEmbedModel),
+		EmbedDimensions:     p.intIn("CITEBOT_EMBED_DIMENSIONS", 0, 0, 1<<16),
 		EmbedBatchSize:      p.int("CITEBOT_EMBED_BATCH_SIZE", openai.DefaultEmbedBatchSize),
 		EmbedConcurrency:    p.int("CITEBOT_EMBED_CONCURRENCY", openai.DefaultEmbedConcurrency),
 		EmbedQueryPrefix:    e.getRaw("CITEBOT_EMBED_QUERY_PREFIX"),
@@ -520,6 +522,12 @@ var settingDefs = []settingDef{
 	{"CITEBOT_EMBED_BASE_URL", func(c Config) string { return redactURL(c.EmbedBaseURL) }},
 	{"CITEBOT_EMBED_API_KEY", func(c Config) string { return redact(c.EmbedAPIKey) }},
 	{"CITEBOT_EMBED_MODEL", func(c Config) string { return c.EmbedModel }},
+	{"CITEBOT_EMBED_DIMENSIONS", func(c Config) string {
+		if c.EmbedDimensions == 0 {
+			return "0 (the model's own)"
+		}
+		return itoa(c.EmbedDimensions)
+	}},
 	{"CITEBOT_EMBED_BATCH_SIZE", func(c Config) string { return itoa(c.EmbedBatchSize) }},
 	{"CITEBOT_EMBED_CONCURRENCY", func(c Config) string { return itoa(c.EmbedConcurrency) }},
 	{"CITEBOT_EMBED_TIMEOUT", func(c Config) string { return c.EmbedTimeout.String() }},

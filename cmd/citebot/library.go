@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,9 +46,11 @@ func (a *app) newLibrary(ix *index.Index) (*library.Library, error) {
 // embedder is the configured embedder: the built-in local one, or an
 // OpenAI-compatible API under the embedding policy with
 // CITEBOT_EMBED_TIMEOUT per attempt (0 = the default).
+// CITEBOT_EMBED_DIMENSIONS is the local embedder's dimension, or the
+// dimensions asked of the API (0 = the default size of either).
 func (a *app) embedder() (retrieval.Embedder, error) {
 	if a.cfg.EmbedProvider != "openai" {
-		return retrieval.NewLocalEmbedder(), nil
+		return retrieval.NewLocalEmbedderDim(cmp.Or(a.cfg.EmbedDimensions, retrieval.DefaultLocalDim)), nil
 	}
 	p := openai.EmbedPolicy()
 	if a.cfg.EmbedTimeout > 0 {
@@ -57,6 +60,7 @@ func (a *app) embedder() (retrieval.Embedder, error) {
 		BaseURL:        a.cfg.EmbedBaseURL,
 		APIKey:         a.cfg.EmbedAPIKey,
 		Model:          a.cfg.EmbedModel,
+		Dimensions:     a.cfg.EmbedDimensions,
 		BatchSize:      a.cfg.EmbedBatchSize,
 		Concurrency:    a.cfg.EmbedConcurrency,
 		QueryPrefix:    a.cfg.EmbedQueryPrefix,

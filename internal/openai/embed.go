@@ -31,6 +31,11 @@ type EmbedderConfig struct {
 	APIKey string
 	// Model is the embedding model (default DefaultEmbedModel).
 	Model string
+	// Dimensions asks the server for vectors of this size, sent as
+	// "dimensions" (text-embedding-3 models and servers of Matryoshka
+	// models shorten their vectors on request); 0 sends nothing and gets
+	// the model's own size.
+	Dimensions int
 	// BatchSize is the number of texts per request (default 64).
 	BatchSize int
 	// Concurrency is the number of requests in flight (default 4).
@@ -58,6 +63,7 @@ type Embedder struct {
 	c       *client
 	batch   int
 	conc    int
+	dims    int
 	qPrefix string
 	dPrefix string
 }
@@ -67,6 +73,9 @@ type Embedder struct {
 func NewEmbedder(cfg EmbedderConfig) (*Embedder, error) {
 	if cfg.BatchSize < 0 || cfg.Concurrency < 0 {
 		return nil, errors.New("embedding config: batch size and concurrency must not be negative")
+	}
+	if cfg.Dimensions < 0 {
+		return nil, fmt.Errorf("embedding config: dimensions %d is negative", cfg.Dimensions)
 	}
 	policy := EmbedPolicy()
 	if cfg.Policy != nil {
@@ -87,6 +96,7 @@ func NewEmbedder(cfg EmbedderConfig) (*Embedder, error) {
 		c:       c,
 		batch:   cmp.Or(cfg.BatchSize, DefaultEmbedBatchSize),
 		conc:    cmp.Or(cfg.Concurrency, DefaultEmbedConcurrency),
+		dims:    cfg.Dimensions,
 		qPrefix: cfg.QueryPrefix,
 		dPrefix: cfg.DocumentPrefix,
 	}, nil
@@ -95,13 +105,18 @@ func NewEmbedder(cfg EmbedderConfig) (*Embedder, error) {
 // Name is "openai", the kind of embedder recorded in the store's manifest.
 func (e *Embedder) Name() string { return "openai" }
 
-// Model is the model name, followed by the prefixes when set, so that
-// changing a prefix (which changes every vector) re-embeds the store.
+// Model is the model name, followed by the dimensions and the prefixes
+// when set, so that changing either (which changes every vector)
+// re-embeds the store.
 func (e *Embedder) Model() string {
-	if e.qPrefix == "" && e.dPrefix == "" {
-		return e.c.model
+	m := e.c.model
+	if e.dims > 0 {
+		m = fmt.Sprintf("%s (%d dimensions)", m, e.dims)
 	}
-	return fmt.Sprintf("%s (query prefix %q, document prefix %q)", e.c.model, e.qPrefix, e.dPrefix)
+	if e.qPrefix == "" && e.dPrefix == "" {
+		return m
+	}
+	return fmt.Sprintf("%s (query prefix %q, document prefix %q)", m, e.qPrefix, e.dPrefix)
 }
 
 // String names the model and server for messages; never the key.
@@ -184,7 +199,7 @@ feed:
 // embedBatch sends one batch under the policy and returns the vectors in
 // input order.
 func (e *Embedder) embedBatch(ctx context.Context, inputs []string) ([][]float32, error) {
-	req := goopenai.EmbeddingRequestStrings{Input: inputs, Model: goopenai.EmbeddingModel(e.c.model)}
+	req := goopenai.EmbeddingRequestStrings{Input: inputs, Model: goopenai.EmbeddingModel(e.c.model), Dimensions: e.dims}
 	if slices.Contains(inputs, "") {
 		// OpenAI rejects empty inputs; a space embeds as "nothing".
 		req.Input = slices.Clone(inputs)
@@ -222,6 +237,9 @@ func (e *Embedder) collect(resp goopenai.EmbeddingResponse, n int) ([][]float32,
 		}
 		if len(d.Embedding) == 0 {
 			return nil, e.c.failure("embedding %d is empty", d.Index)
+		}
+		if e.dims > 0 && len(d.Embedding) != e.dims {
+			return nil, e.c.failure("asked for %d dimensions, got an embedding of %d: the server or model does not shorten vectors (unset CITEBOT_EMBED_DIMENSIONS)", e.dims, len(d.Embedding))
 		}
 		if dim >= 0 && len(d.Embedding) != dim {
 			return nil, e.c.failure("embeddings of different dimensions in one response (%d and %d)", dim, len(d.Embedding))

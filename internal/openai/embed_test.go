@@ -458,3 +458,49 @@ func TestNewEmbedderConfig(t *testing.T) {
 		t.Error("caller's client changed or its timeout lost")
 	}
 }
+
+func TestEmbedderDimensions(t *testing.T) {
+	srv := newFake(t)
+	ctx := context.Background()
+	short, _ := testEmbedder(t, srv.URL(), EmbedderConfig{Model: "text-embedding-3-small", Dimensions: 256})
+	full, _ := testEmbedder(t, srv.URL(), EmbedderConfig{Model: "text-embedding-3-small"})
+	if full.Model() != "text-embedding-3-small" || short.Model() == full.Model() || !strings.Contains(short.Model(), "256") {
+		t.Errorf("models %q and %q: a dimension change must change Model (and re-embed)", short.Model(), full.Model())
+	}
+	vs, err := short.EmbedDocuments(ctx, []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := short.EmbedQuery(ctx, "q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs[0]) != 256 || len(q) != 256 {
+		t.Errorf("dimensions %d, %d; want 256", len(vs[0]), len(q))
+	}
+	if _, err := full.EmbedQuery(ctx, "q"); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.EmbeddingRequests()
+	if len(reqs) != 3 || reqs[0].Dimensions != 256 || reqs[1].Dimensions != 256 || reqs[2].Dimensions != 0 {
+		t.Fatalf("requests %+v: want dimensions 256, 256, then none", reqs)
+	}
+	// On the wire: the key is there when set and absent at 0.
+	raw := srv.Requests()
+	if !strings.Contains(string(raw[0].Body), `"dimensions":256`) || strings.Contains(string(raw[2].Body), "dimensions") {
+		t.Errorf("bodies %s / %s", raw[0].Body, raw[2].Body)
+	}
+}
+
+func TestEmbedderDimensionsIgnoredByServer(t *testing.T) {
+	srv := newFake(t)
+	srv.EmbedFunc = func(_, text string) []float32 { return openaitest.Vector(text, 64) }
+	e, _ := testEmbedder(t, srv.URL(), EmbedderConfig{Dimensions: 32})
+	_, err := e.EmbedQuery(context.Background(), "q")
+	if err == nil || !strings.Contains(err.Error(), "asked for 32 dimensions, got an embedding of 64") {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := NewEmbedder(EmbedderConfig{Dimensions: -1}); err == nil {
+		t.Error("negative dimensions accepted")
+	}
+}
