@@ -382,7 +382,7 @@ func TestRenderUnknownPrompt(t *testing.T) {
 	if err == nil {
 		t.Fatal("unknown prompt: no error")
 	}
-	for _, s := range []string{`"judge"`, "answer, rewrite, summary, verify"} {
+	for _, s := range []string{`"judge"`, "answer, digest, rewrite, summary, verify"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q does not name %s", err, s)
 		}
