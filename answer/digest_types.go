@@ -59,6 +59,9 @@ type Digest struct {
 	// LeftOut how many of those the cap left out.
 	Considered int `json:"considered"`
 	LeftOut    int `json:"left_out"`
+	// StoriesLeftOut is how many stories past the length's cap (5 short,
+	// 8 medium, 12 long) were not summarized: the smallest and oldest.
+	StoriesLeftOut int `json:"stories_left_out"`
 	// Requests is how many chat-model calls the digest made (0 offline).
 	Requests int `json:"requests"`
 }
