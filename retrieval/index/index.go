@@ -30,6 +30,8 @@ type Index struct {
 	log       *slog.Logger
 	st        store.Store
 	ownsStore bool
+	// segDir holds the index segments; "" when they are not used.
+	segDir string
 
 	// ingestMu serialises Ingest calls (and the manifest they rewrite).
 	ingestMu sync.Mutex
@@ -39,6 +41,9 @@ type Index struct {
 	// beforeApply, when set (tests only), runs in Sync after the store was
 	// read and before memory changes; an error stands for a crash there.
 	beforeApply func() error
+	// segmentHook, when set (tests only), runs before each segment file
+	// is written; an error stands for a crash there.
+	segmentHook func(name string) error
 	// groupTexts is the number of chunk texts per embedding call and
 	// transaction (tests make it small to get many transactions).
 	groupTexts int
@@ -52,10 +57,14 @@ type Index struct {
 	// mu guards the fields below: a query holds it for reading while it
 	// reads chromem and the maps, an ingest holds it for writing while it
 	// brings both in step with a committed transaction.
-	mu       sync.RWMutex
-	closed   bool
+	mu     sync.RWMutex
+	closed bool
+	// mapped are every segment this index has mapped, unmapped by Close
+	// (a merge or reload may drop one from lex while a slow reader that
+	// started before still walks it).
+	mapped   []*segment
 	vecs     *vectorSet
-	lex      *lexicalIndex
+	lex      *lexicon
 	dim      int                      // dimension of the vectors in vecs, 0 when empty
 	byRow    map[int64]*chunkEntry    // chunks.id → chunk
 	byDoc    map[string]*chunkEntry   // chromem document ID → chunk
@@ -65,7 +74,9 @@ type Index struct {
 // chunkEntry is one indexed chunk as search results need it.
 type chunkEntry struct {
 	rowid   int64
-	slot    int32 // in the lexical index
+	slot    int32    // in its part of the lexical index
+	seg     *segment // the segment holding it, nil when in memory
+	vec     []float32
 	docID   string
 	article *articleEntry
 	chunk   retrieval.Chunk
@@ -76,7 +87,14 @@ type chunkEntry struct {
 type articleEntry struct {
 	meta   retrieval.Article
 	chunks []*chunkEntry
+	// unsaved is set while no segment file holds the article's chunks
+	// (ingested here, or read from the store at Open); the next segment
+	// write takes it.
+	unsaved bool
 }
+
+// saved reports whether the article's chunks were taken from a segment.
+func (ae *articleEntry) saved() bool { return len(ae.chunks) > 0 && ae.chunks[0].seg != nil }
 
 func newIndex(cfg Config, st store.Store, owned bool) *Index {
 	return &Index{
@@ -84,25 +102,19 @@ func newIndex(cfg Config, st store.Store, owned bool) *Index {
 		log:        cfg.Logger,
 		st:         st,
 		ownsStore:  owned,
+		segDir:     cfg.SegmentDir,
 		groupTexts: groupTexts,
 		vecs:       newVectorSet(),
-		lex:        newLexicalIndex(),
+		lex:        newLexicon(),
 		byRow:      map[int64]*chunkEntry{},
 		byDoc:      map[string]*chunkEntry{},
 		articles:   map[string]*articleEntry{},
 	}
 }
 
-// Metadata keys of chromem documents: chromem filters on them (equality).
-const (
-	metaArticle = "article"
-	metaScope   = "scope"
-)
-
-// chunkMetadata is the chromem metadata of an article's chunks.
-func chunkMetadata(a retrieval.Article) map[string]string {
-	return map[string]string{metaArticle: a.ID, metaScope: string(a.Scope)}
-}
+// Chromem documents carry no metadata: a scope has a collection of its
+// own, and the index filters everything else itself, which spares
+// chromem a metadata map per chunk.
 
 // docID names a chunk in chromem.
 func docID(articleID string, ordinal int) string {
@@ -141,21 +153,51 @@ func (ix *Index) loadSnapshot(ctx context.Context, snap store.Snapshot) error {
 		ix.log.Info("stored vectors were made with another embedder or chunker; the next ingest re-embeds them",
 			"stored", ix.manifest.String(), "configured", configured.String())
 	}
-	n, err := snap.ChunkCount(ctx)
-	if err != nil {
-		return err
+	var seg segmentLoad
+	if withVectors && ix.segDir != "" {
+		seg = ix.loadSegments(ctx)
+		ix.lex.segs = seg.segs
+		ix.mapped = append(ix.mapped, seg.segs...)
 	}
-	dim := ix.manifest.Dimension
-	var slab []float32
-	var docs []chromem.Document
+	// The tail: articles no segment holds, read from the store (all of
+	// them when there are no segments).
+	var tail []string
+	if len(seg.taken) > 0 {
+		for id := range ix.articles {
+			if !seg.taken[id] {
+				tail = append(tail, id)
+			}
+		}
+		slices.Sort(tail)
+	}
+	docs := seg.docs
+	if len(seg.taken) == 0 || len(tail) > 0 {
+		if docs, err = ix.loadTail(ctx, snap, tail, len(seg.taken) > 0, withVectors, docs); err != nil {
+			return err
+		}
+	}
 	if withVectors {
-		slab = make([]float32, n*dim)
-		docs = make([]chromem.Document, 0, n)
+		// A plain loop: chromem's AddDocuments starts a goroutine per
+		// document and measured 2.5x slower for 100k documents
+		// (BenchmarkChromemLoad).
+		for _, d := range docs {
+			e := ix.byDoc[d.ID]
+			if err := ix.vecs.add(ctx, e.article.meta.Scope, d); err != nil {
+				return fmt.Errorf("load vectors into chromem: %w", err)
+			}
+		}
+		ix.dim = ix.manifest.Dimension
 	}
+	return nil
+}
 
-	// The lexical index is built by a second goroutine while this one
-	// reads rows and decodes vectors: tokenizing is the other half of the
-	// work, and the two overlap on separate cores.
+// loadTail reads the chunks of the articles in ids (every article when
+// some is false) from the store into the in-memory part, marking the
+// articles unsaved so that the next segment write takes them. The lexical
+// index is built by a second goroutine while this one reads rows and
+// decodes vectors: tokenizing is the other half of the work, and the two
+// overlap on separate cores.
+func (ix *Index) loadTail(ctx context.Context, snap store.Snapshot, ids []string, some, withVectors bool, docs []chromem.Document) ([]chromem.Document, error) {
 	batches := make(chan []*chunkEntry, 16)
 	lexDone := make(chan struct{})
 	go func() {
@@ -166,43 +208,49 @@ func (ix *Index) loadSnapshot(ctx context.Context, snap store.Snapshot) error {
 			}
 		}
 	}()
-	scanErr := ix.scanChunks(ctx, snap, n, dim, withVectors, slab, &docs, batches)
-	close(batches)
-	if scanErr == nil && withVectors {
-		// While the lexical indexer catches up. A plain loop: chromem's
-		// AddDocuments starts a goroutine per document and measured 2.5x
-		// slower for 100k documents (BenchmarkChromemLoad).
-		for _, d := range docs {
-			if err := ix.vecs.add(ctx, retrieval.Scope(d.Metadata[metaScope]), d); err != nil {
-				scanErr = fmt.Errorf("load vectors into chromem: %w", err)
-				break
-			}
-		}
-		ix.dim = dim
+	var err error
+	if !some {
+		err = ix.scanChunks(ctx, snap, nil, withVectors, &docs, batches)
 	}
+	// A few hundred IDs per query keep it under SQLite's variable limit.
+	for start := 0; some && start < len(ids) && err == nil; start += 500 {
+		err = ix.scanChunks(ctx, snap, ids[start:min(start+500, len(ids))], withVectors, &docs, batches)
+	}
+	close(batches)
 	<-lexDone
-	if scanErr != nil {
-		return scanErr
+	if err != nil {
+		return nil, err
 	}
 	for _, ae := range ix.articles {
-		sortChunks(ae.chunks)
+		if !ae.saved() {
+			sortChunks(ae.chunks)
+			ae.unsaved = ix.segDir != "" && withVectors && len(ae.chunks) > 0
+		}
 	}
-	return nil
+	return docs, nil
 }
 
-// scanChunks reads the chunks into memory, decodes the vectors into slab
-// (one allocation for all of them) as chromem documents, and hands the
-// entries in batches to the lexical indexer.
-func (ix *Index) scanChunks(ctx context.Context, snap store.Snapshot, n, dim int, withVectors bool, slab []float32,
+// scanChunks reads the chunks of the articles in ids (nil: all) into
+// memory, decodes the vectors (one allocation per call for all of them)
+// as chromem documents, and hands the entries in batches to the lexical
+// indexer.
+func (ix *Index) scanChunks(ctx context.Context, snap store.Snapshot, ids []string, withVectors bool,
 	docs *[]chromem.Document, batches chan<- []*chunkEntry) error {
 	const batchSize = 256
-	metas := map[string]map[string]string{}
+	dim := ix.manifest.Dimension
+	var slab []float32
+	if withVectors && ids == nil {
+		n, err := snap.ChunkCount(ctx)
+		if err != nil {
+			return err
+		}
+		slab = make([]float32, 0, n*dim)
+	}
 	batch := make([]*chunkEntry, 0, batchSize)
-	i := 0
-	err := snap.Chunks(ctx, nil, withVectors, func(sc store.StoredChunk) error {
+	err := snap.Chunks(ctx, ids, withVectors, func(sc store.StoredChunk) error {
 		articleID := sc.Chunk.ArticleID
 		ae := ix.articles[articleID]
-		if ae == nil || i >= n {
+		if ae == nil || ae.saved() {
 			return fmt.Errorf("%w: chunk %d of unknown article %q", store.ErrCorrupt, sc.Key, articleID)
 		}
 		e := &chunkEntry{rowid: sc.Key, article: ae, chunk: sc.Chunk, docID: docID(articleID, sc.Chunk.Ordinal)}
@@ -213,21 +261,20 @@ func (ix *Index) scanChunks(ctx context.Context, snap store.Snapshot, n, dim int
 			if len(sc.Vector) != 4*dim {
 				return fmt.Errorf("%w: chunk %s has a %d-byte vector, want %d dims", store.ErrCorrupt, e.docID, len(sc.Vector), dim)
 			}
-			v := slab[i*dim : (i+1)*dim : (i+1)*dim]
-			store.DecodeVector(v, sc.Vector)
-			meta := metas[articleID]
-			if meta == nil {
-				meta = chunkMetadata(ae.meta)
-				metas[articleID] = meta
+			if len(slab)+dim > cap(slab) {
+				slab = make([]float32, 0, max(dim*256, cap(slab)))
 			}
-			*docs = append(*docs, chromem.Document{ID: e.docID, Metadata: meta, Embedding: v})
+			v := slab[len(slab) : len(slab)+dim : len(slab)+dim]
+			slab = slab[:len(slab)+dim]
+			store.DecodeVector(v, sc.Vector)
+			e.vec = unitVector(v)
+			*docs = append(*docs, chromem.Document{ID: e.docID, Embedding: e.vec})
 		}
 		batch = append(batch, e)
 		if len(batch) == batchSize {
 			batches <- batch
 			batch = make([]*chunkEntry, 0, batchSize)
 		}
-		i++
 		return nil
 	})
 	if len(batch) > 0 {
@@ -296,6 +343,7 @@ func (ix *Index) Chunks(ctx context.Context, articleID string) ([]retrieval.Chun
 	out := make([]retrieval.Chunk, len(ae.chunks))
 	for i, e := range ae.chunks {
 		out[i] = e.chunk
+		out[i].Text = strings.Clone(out[i].Text) // it may alias a segment
 	}
 	return out, nil
 }

@@ -93,6 +93,9 @@ func (ix *Index) Ingest(ctx context.Context, articles []retrieval.Article, opts 
 	if closed {
 		return IngestReport{}, errors.New("ingest: index is closed")
 	}
+	// What was committed is saved as a segment even when the ingest
+	// stops part way, so that the next Open does not read it again.
+	defer ix.saveSegments(context.WithoutCancel(ctx))
 	// Start from what the store holds now, including other processes'
 	// changes, so that nothing is re-embedded or pruned on a stale view.
 	if _, err := ix.syncLocked(ctx); err != nil {
@@ -360,16 +363,15 @@ func (ix *Index) applyGroup(group []ingestWork, chunks [][]retrieval.Chunk, vecs
 		ix.dropArticleLocked(w.a.ID)
 		meta := w.a
 		meta.Body = ""
-		ae := &articleEntry{meta: meta, chunks: make([]*chunkEntry, len(chunks[i]))}
+		ae := &articleEntry{meta: meta, chunks: make([]*chunkEntry, len(chunks[i])), unsaved: ix.segDir != "" && dim > 0}
 		ix.articles[meta.ID] = ae
-		md := chunkMetadata(meta)
 		for j, c := range chunks[i] {
-			e := &chunkEntry{rowid: rowids[i][j], docID: docID(meta.ID, c.Ordinal), article: ae, chunk: c}
+			e := &chunkEntry{rowid: rowids[i][j], docID: docID(meta.ID, c.Ordinal), article: ae, chunk: c, vec: unitVector(vecs[vi])}
 			ae.chunks[j] = e
 			ix.byRow[e.rowid] = e
 			ix.byDoc[e.docID] = e
 			ix.lex.add(e, terms[i][j])
-			err := ix.vecs.add(ctx, meta.Scope, chromem.Document{ID: e.docID, Metadata: md, Embedding: vecs[vi]})
+			err := ix.vecs.add(ctx, meta.Scope, chromem.Document{ID: e.docID, Embedding: e.vec})
 			if err != nil {
 				panic(fmt.Sprintf("retrieval: chromem rejected chunk %s: %v", e.docID, err))
 			}
@@ -488,7 +490,7 @@ func (ix *Index) reset(ctx context.Context, next store.Manifest, from string) er
 	ix.generation.Add(1)
 	defer ix.mu.Unlock()
 	ix.vecs = newVectorSet()
-	ix.lex = newLexicalIndex()
+	ix.lex = newLexicon()
 	ix.dim = 0
 	clear(ix.byRow)
 	clear(ix.byDoc)

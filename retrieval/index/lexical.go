@@ -1,11 +1,7 @@
 package index
 
 import (
-	"cmp"
-	"container/heap"
-	"math"
 	"slices"
-	"sync"
 
 	"github.com/citebot/citebot/retrieval/prose"
 )
@@ -71,7 +67,7 @@ type posting struct {
 	tf   float32
 }
 
-// lexDoc is one chunk in the lexical index.
+// lexDoc is one chunk in the in-memory lexical index.
 type lexDoc struct {
 	entry  *chunkEntry // nil once removed
 	length float32     // weighted length in terms
@@ -79,17 +75,20 @@ type lexDoc struct {
 	seq    []uint32    // the text's term IDs in order, for proximity
 }
 
-// lexicalIndex is an in-memory BM25 index. It is not safe for concurrent
+// lexicalIndex is the in-memory part of the BM25 index: the chunks that
+// no loaded segment holds (ingested or synced since Open, or read from the
+// store because no segment had them). It is not safe for concurrent
 // mutation: Index.mu guards it (queries read under the read lock).
 type lexicalIndex struct {
-	ids      map[string]uint32
-	postings [][]posting // by term ID
-	df       []int32     // live chunks containing each term
-	docs     []lexDoc    // by slot
-	live     int
-	totalLen float64
-	dead     int // postings that point at removed slots
-	total    int // all postings
+	ids       map[string]uint32
+	postSlots [][]uint32  // by term ID
+	postTF    [][]float32 // parallel to postSlots
+	df        []int32     // live chunks containing each term
+	docs      []lexDoc    // by slot
+	live      int
+	totalLen  float64
+	dead      int // postings that point at removed slots
+	total     int // all postings
 }
 
 func newLexicalIndex() *lexicalIndex {
@@ -126,12 +125,14 @@ func (x *lexicalIndex) add(e *chunkEntry, t chunkTerms) {
 	for w, tf := range t.counts {
 		id, ok := x.ids[w]
 		if !ok {
-			id = uint32(len(x.postings))
+			id = uint32(len(x.postSlots))
 			x.ids[w] = id
-			x.postings = append(x.postings, nil)
+			x.postSlots = append(x.postSlots, nil)
+			x.postTF = append(x.postTF, nil)
 			x.df = append(x.df, 0)
 		}
-		x.postings[id] = append(x.postings[id], posting{slot: slot, tf: tf})
+		x.postSlots[id] = append(x.postSlots[id], uint32(slot))
+		x.postTF[id] = append(x.postTF[id], tf)
 		x.df[id]++
 		d.terms = append(d.terms, id)
 	}
@@ -143,7 +144,7 @@ func (x *lexicalIndex) add(e *chunkEntry, t chunkTerms) {
 	x.docs = append(x.docs, d)
 	x.live++
 	x.totalLen += float64(t.length)
-	e.slot = slot
+	e.seg, e.slot = nil, slot
 }
 
 // remove drops a chunk. Its postings stay until enough are dead, then the
@@ -179,114 +180,47 @@ func (x *lexicalIndex) compact() {
 		d.entry.slot = int32(len(docs))
 		docs = append(docs, d)
 	}
-	for id, ps := range x.postings {
-		out := ps[:0]
-		for _, p := range ps {
-			if s := remap[p.slot]; s >= 0 {
-				out = append(out, posting{slot: s, tf: p.tf})
+	for id, slots := range x.postSlots {
+		tfs := x.postTF[id]
+		outS, outT := slots[:0], tfs[:0]
+		for j, s := range slots {
+			if r := remap[s]; r >= 0 {
+				outS = append(outS, uint32(r))
+				outT = append(outT, tfs[j])
 			}
 		}
-		x.postings[id] = slices.Clip(out)
+		x.postSlots[id], x.postTF[id] = slices.Clip(outS), slices.Clip(outT)
 	}
 	x.docs = docs
 	x.total -= x.dead
 	x.dead = 0
 }
 
-// lexHit is one lexical result: the BM25 score and the score it is ranked
-// by (BM25 mixed with proximity, see rescore).
-type lexHit struct {
-	e     *chunkEntry
-	bm25  float64
-	score float64
+// The lexPart methods of the in-memory index.
+
+func (x *lexicalIndex) size() int              { return len(x.docs) }
+func (x *lexicalIndex) liveDocs() int          { return x.live }
+func (x *lexicalIndex) lengthSum() float64     { return x.totalLen }
+func (x *lexicalIndex) liveDF(id uint32) int32 { return x.df[id] }
+func (x *lexicalIndex) lookup(term string) (uint32, bool) {
+	id, ok := x.ids[term]
+	return id, ok
 }
-
-// scratchPool recycles the per-query score accumulators.
-var scratchPool = sync.Pool{New: func() any { return new(lexScratch) }}
-
-type lexScratch struct {
-	scores  []float32
-	touched []int32
+func (x *lexicalIndex) postings(id uint32) ([]uint32, []float32) {
+	return x.postSlots[id], x.postTF[id]
 }
+func (x *lexicalIndex) doc(slot uint32) (*chunkEntry, float32) {
+	d := &x.docs[slot]
+	return d.entry, d.length
+}
+func (x *lexicalIndex) sequence(slot uint32) []uint32 { return x.docs[slot].seq }
 
-// search returns up to n chunks ranked by BM25 for the question text,
-// optionally only chunks of one article. Ties go to the earlier slot.
+// rescore rescores hits of this part alone (tests).
+func (x *lexicalIndex) rescore(text string, hits []lexHit) { (&lexicon{mem: x}).rescore(text, hits) }
+
+// search ranks this part alone (tests).
 func (x *lexicalIndex) search(text string, n int, keep func(*chunkEntry) bool) []lexHit {
-	if n <= 0 || x.live == 0 {
-		return nil
-	}
-	sc := scratchPool.Get().(*lexScratch)
-	defer scratchPool.Put(sc)
-	if cap(sc.scores) < len(x.docs) {
-		sc.scores = make([]float32, len(x.docs))
-	}
-	scores := sc.scores[:len(x.docs)]
-	touched := sc.touched[:0]
-	N := float64(x.live)
-	avg := float32(x.totalLen / N)
-	for _, w := range queryTerms(text) {
-		id, ok := x.ids[w]
-		if !ok || x.df[id] == 0 {
-			continue
-		}
-		df := float64(x.df[id])
-		idf := float32(math.Log(1 + (N-df+0.5)/(df+0.5)))
-		for _, p := range x.postings[id] {
-			d := &x.docs[p.slot]
-			if d.entry == nil {
-				continue
-			}
-			norm := bm25K1 * (1 - bm25B + bm25B*d.length/avg)
-			if scores[p.slot] == 0 {
-				touched = append(touched, p.slot)
-			}
-			scores[p.slot] += idf * p.tf * (bm25K1 + 1) / (p.tf + norm)
-		}
-	}
-	h := make(hitHeap, 0, n+1)
-	for _, s := range touched {
-		score := scores[s]
-		scores[s] = 0
-		e := x.docs[s].entry
-		if keep != nil && !keep(e) {
-			continue
-		}
-		hit := lexHit{e: e, bm25: float64(score), score: float64(score)}
-		if len(h) < n {
-			heap.Push(&h, hit)
-		} else if hitLess(h[0], hit) {
-			h[0] = hit
-			heap.Fix(&h, 0)
-		}
-	}
-	sc.touched = touched
-	out := make([]lexHit, len(h))
-	for i := len(h) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(&h).(lexHit)
-	}
-	return out
-}
-
-// hitLess orders hits worst first: lower score, then later slot.
-func hitLess(a, b lexHit) bool {
-	if a.score != b.score {
-		return a.score < b.score
-	}
-	return a.e.slot > b.e.slot
-}
-
-// hitHeap is a min-heap of the best hits so far (worst at the root).
-type hitHeap []lexHit
-
-func (h hitHeap) Len() int           { return len(h) }
-func (h hitHeap) Less(i, j int) bool { return hitLess(h[i], h[j]) }
-func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *hitHeap) Push(x any)        { *h = append(*h, x.(lexHit)) }
-func (h *hitHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+	return (&lexicon{mem: x}).search(text, n, keep)
 }
 
 // Proximity rescoring. BM25 scores a chunk as a bag of words; the answer
@@ -328,52 +262,4 @@ func proximity(seq []uint32, qidf map[uint32]float32, counts map[uint32]int) flo
 		best = max(best, cur)
 	}
 	return best
-}
-
-// rescore mixes each hit's BM25 score with its proximity score and re-sorts
-// the hits by the result (ties keep the BM25 order).
-func (x *lexicalIndex) rescore(text string, hits []lexHit) {
-	if len(hits) == 0 {
-		return
-	}
-	N := float64(x.live)
-	qidf := map[uint32]float32{}
-	for _, w := range queryTerms(text) {
-		if id, ok := x.ids[w]; ok && x.df[id] > 0 {
-			df := float64(x.df[id])
-			qidf[id] = float32(math.Log(1 + (N-df+0.5)/(df+0.5)))
-		}
-	}
-	counts := map[uint32]int{}
-	prox := make([]float32, len(hits))
-	var maxP float32
-	maxB := 0.0
-	for i, h := range hits {
-		prox[i] = proximity(x.docs[h.e.slot].seq, qidf, counts)
-		maxP = max(maxP, prox[i])
-		maxB = max(maxB, h.bm25)
-	}
-	if maxP == 0 || maxB == 0 {
-		return
-	}
-	for i := range hits {
-		hits[i].score = hits[i].bm25/maxB + proxBoost*float64(prox[i]/maxP)
-	}
-	slices.SortStableFunc(hits, func(a, b lexHit) int { return cmp.Compare(b.score, a.score) })
-}
-
-// rarity returns ln(1 + (N+1)/(df+1)) for each term, N being the live
-// chunks and df those holding the term (in text or title). A term the
-// index has never seen gets the highest value.
-func (x *lexicalIndex) rarity(terms []string) map[string]float64 {
-	out := make(map[string]float64, len(terms))
-	n := float64(x.live)
-	for _, t := range terms {
-		df := 0.0
-		if id, ok := x.ids[t]; ok {
-			df = float64(x.df[id])
-		}
-		out[t] = math.Log(1 + (n+1)/(df+1))
-	}
-	return out
 }

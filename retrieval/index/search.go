@@ -220,7 +220,7 @@ func (ix *Index) vectorSearch(ctx context.Context, qv []float32, n int, opts ret
 		if ae == nil {
 			return nil, nil
 		}
-		return ix.vecs.query(ctx, qv, n, []retrieval.Scope{ae.meta.Scope}, map[string]string{metaArticle: opts.ArticleID})
+		return ix.windowVectorSearch(ctx, qv, n, map[*articleEntry]bool{ae: true})
 	}
 	scopes := []retrieval.Scope{retrieval.Shared}
 	if !opts.Scope.IsShared() {
@@ -248,11 +248,11 @@ func (ix *Index) articlesInWindow(opts retrieval.SearchOptions) map[*articleEntr
 	return out
 }
 
-// windowVectorSearch is the exact vector search over the chunks of the
-// articles in a date window: chromem filters only on metadata equality,
-// so the window's chunks are scored directly (chromem stores normalised
-// vectors; the similarity is the same dot product its queries use). The
-// caller holds ix.mu.
+// windowVectorSearch is the exact vector search over the chunks of a set
+// of articles (a date window, or one article): those are scored directly
+// from the vectors the entries share with chromem (normalised; the
+// similarity is the same dot product chromem's queries use), which needs
+// no metadata filter scanning every document. The caller holds ix.mu.
 func (ix *Index) windowVectorSearch(ctx context.Context, qv []float32, n int, allowed map[*articleEntry]bool) ([]chromem.Result, error) {
 	if len(qv) != ix.dim || len(allowed) == 0 {
 		return nil, nil
@@ -260,20 +260,15 @@ func (ix *Index) windowVectorSearch(ctx context.Context, qv []float32, n int, al
 	q := normalized(qv)
 	var out []chromem.Result
 	for ae := range allowed {
-		c := ix.vecs.byScope[ae.meta.Scope]
-		if c == nil {
-			continue
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 		for _, ce := range ae.chunks {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			d, err := c.GetByID(ctx, ce.docID)
-			if err != nil || len(d.Embedding) != len(q) {
+			if len(ce.vec) != len(q) {
 				continue
 			}
 			var sim float32
-			for i, f := range d.Embedding {
+			for i, f := range ce.vec {
 				sim += f * q[i]
 			}
 			out = append(out, chromem.Result{ID: ce.docID, Similarity: sim})
@@ -320,9 +315,11 @@ func pick(cands []*candidate, k, perArticle int) []retrieval.Passage {
 		taken[c.e.article]++
 		a := c.e.article.meta
 		a.Hash = ""
+		ch := c.e.chunk
+		ch.Text = strings.Clone(ch.Text) // it may alias a segment's memory map
 		out = append(out, retrieval.Passage{
 			Article:      a,
-			Chunk:        c.e.chunk,
+			Chunk:        ch,
 			Score:        c.score,
 			VectorScore:  c.vecScore,
 			VectorRank:   c.vecRank,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/store"
@@ -32,6 +33,11 @@ type Config struct {
 	// Fusion weighs the vector and lexical rankings; the zero value means
 	// DefaultFusionOptions.
 	Fusion FusionOptions
+	// SegmentDir holds the index segments (see segment_format.go), which
+	// let Open skip reading and tokenizing every chunk. Empty means
+	// DataDir/segments when Open opens the store itself, and no segments
+	// for a Store passed in.
+	SegmentDir string
 	// Logger receives warnings (corrupt store, re-embedding); nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -61,6 +67,9 @@ func Open(ctx context.Context, cfg Config) (*Index, error) {
 		}
 		st, owned = s, true
 	}
+	if cfg.SegmentDir == "" && cfg.Store == nil && cfg.DataDir != "" {
+		cfg.SegmentDir = filepath.Join(cfg.DataDir, segDirName)
+	}
 	ix := newIndex(cfg, st, owned)
 	err := ix.load(ctx)
 	if errors.Is(err, store.ErrCorrupt) {
@@ -75,6 +84,9 @@ func Open(ctx context.Context, cfg Config) (*Index, error) {
 		}
 		return nil, fmt.Errorf("load index: %w", err)
 	}
+	// Articles read from the store because no segment held them are
+	// saved now, so the next Open takes them from a segment.
+	ix.saveSegments(ctx)
 	return ix, nil
 }
 
@@ -87,6 +99,14 @@ func (ix *Index) Store() store.Store { return ix.st }
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	ix.closed = true
+	// Nothing aliases the segments' memory once no search runs: passages
+	// and chunk lists copy their text.
+	for _, s := range ix.mapped {
+		if err := s.close(); err != nil {
+			ix.log.Warn("could not unmap an index segment", "err", err.Error())
+		}
+	}
+	ix.mapped = nil
 	ix.mu.Unlock()
 	if ix.ownsStore {
 		return ix.st.Close()

@@ -166,7 +166,8 @@ func (ix *Index) readDelta(ctx context.Context, snap store.Snapshot, ids []strin
 			}
 			v := make([]float32, dim)
 			store.DecodeVector(v, sc.Vector)
-			d.docs[ae.meta.ID] = append(d.docs[ae.meta.ID], chromem.Document{ID: e.docID, Metadata: chunkMetadata(ae.meta), Embedding: v})
+			e.vec = unitVector(v)
+			d.docs[ae.meta.ID] = append(d.docs[ae.meta.ID], chromem.Document{ID: e.docID, Embedding: e.vec})
 		}
 		return nil
 	})
@@ -252,6 +253,7 @@ func (ix *Index) reload(ctx context.Context, last int64) ([]Change, error) {
 	ix.generation.Add(1)
 	ix.manifest = fresh.manifest
 	ix.vecs, ix.lex, ix.dim = fresh.vecs, fresh.lex, fresh.dim
+	ix.mapped = append(ix.mapped, fresh.mapped...)
 	ix.byRow, ix.byDoc, ix.articles = fresh.byRow, fresh.byDoc, fresh.articles
 	ix.mu.Unlock()
 	ix.seq = max(last, fresh.seq)

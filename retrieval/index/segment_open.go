@@ -1,0 +1,139 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"strconv"
+
+	chromem "github.com/philippgille/chromem-go"
+
+	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/store"
+)
+
+// lexVersion names the tokenizer and term weighting segments were written
+// with; a change makes every segment stale (it is part of buildKey).
+const lexVersion = 1
+
+// buildKey says which store build a segment's vectors and terms belong
+// to: a segment counts only under the same embedder, model, dimension,
+// chunker and tokenizer.
+func buildKey(m store.Manifest) string {
+	return fmt.Sprintf("%s|%s|%d|%s|lex%d", m.Embedder, m.Model, m.Dimension, m.Chunker, lexVersion)
+}
+
+// segmentLoad is what loadSegments found: the articles it took from
+// segments and the chromem documents of their chunks.
+type segmentLoad struct {
+	segs  []*segment
+	taken map[string]bool
+	docs  []chromem.Document
+}
+
+// loadSegments maps the segments the MANIFEST names and takes from them
+// every article the store holds with the same content hash, newest segment
+// first. A missing file (merged away by a writer after the MANIFEST was
+// read) makes it read the MANIFEST again; a damaged one is skipped with a
+// warning, and its articles are read from the store instead.
+func (ix *Index) loadSegments(ctx context.Context) segmentLoad {
+	for attempt := 0; ; attempt++ {
+		l, err := ix.tryLoadSegments(ctx)
+		if err == nil || attempt == 2 {
+			if err != nil {
+				ix.log.Warn("could not read the index segments; reading the store instead", "err", err.Error())
+			}
+			return l
+		}
+		for _, s := range l.segs {
+			s.close()
+		}
+	}
+}
+
+func (ix *Index) tryLoadSegments(ctx context.Context) (segmentLoad, error) {
+	l := segmentLoad{taken: map[string]bool{}}
+	m, err := readSegManifest(ix.segDir)
+	if err != nil {
+		return l, err
+	}
+	want := buildKey(ix.manifest)
+	for i := len(m.Segments) - 1; i >= 0; i-- {
+		ls := m.Segments[i]
+		if ls.Build != want {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return l, err
+		}
+		s, err := openSegmentFile(ix.segDir, ls.Name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return l, err
+		}
+		if err != nil {
+			ix.log.Warn("skipping a damaged index segment; its articles are read from the store", "err", err.Error())
+			continue
+		}
+		if s.view.build != want || s.view.dim != ix.manifest.Dimension {
+			s.close()
+			continue
+		}
+		l.segs = append(l.segs, s)
+		l.docs = ix.takeFromSegment(s, l.taken, l.docs)
+	}
+	return l, nil
+}
+
+// takeFromSegment activates the chunks of every article of s the store
+// holds in the same version and that no newer segment gave already.
+func (ix *Index) takeFromSegment(s *segment, taken map[string]bool, docs []chromem.Document) []chromem.Document {
+	v := s.view
+	for i := 0; i < v.nArticles; i++ {
+		a := v.article(i)
+		id := v.str(a.idOff, a.idLen)
+		ae := ix.articles[id]
+		if ae == nil || taken[ae.meta.ID] || ae.meta.Hash == "" || ae.meta.Hash != v.str(a.hashOff, a.hashLen) {
+			continue
+		}
+		taken[ae.meta.ID] = true
+		slab := make([]chunkEntry, a.n)
+		ae.chunks = make([]*chunkEntry, a.n)
+		for j := range slab {
+			slot := int(a.first) + j
+			r := v.chunk(slot)
+			e := &slab[j]
+			e.rowid, e.article = r.rowid, ae
+			e.chunk = chunkOf(ae.meta.ID, r, v.text(r))
+			e.docID = ae.meta.ID + "#" + strconv.Itoa(e.chunk.Ordinal)
+			e.vec = s.vector(slot)
+			s.activate(e, slot)
+			ae.chunks[j] = e
+			ix.byRow[e.rowid] = e
+			ix.byDoc[e.docID] = e
+			docs = append(docs, chromem.Document{ID: e.docID, Embedding: e.vec})
+		}
+	}
+	s.settle()
+	return docs
+}
+
+// unitVector returns v when it is of unit length (as chromem checks it),
+// else a normalised copy, so that the vector an entry keeps is the one
+// chromem scores.
+func unitVector(v []float32) []float32 {
+	var sum float64
+	for _, f := range v {
+		sum += float64(f) * float64(f)
+	}
+	if math.Abs(math.Sqrt(sum)-1) < 1e-6 || sum == 0 {
+		return v
+	}
+	return normalized(v)
+}
+
+// chunkOf is the chunk a segment record describes.
+func chunkOf(articleID string, r chunkRecord, text string) retrieval.Chunk {
+	return retrieval.Chunk{ArticleID: articleID, Ordinal: int(r.ordinal), Start: int(r.start), End: int(r.end), Text: text}
+}
