@@ -89,8 +89,8 @@ func matchArticles(list []retrieval.Article, typed string, max int) []retrieval.
 	return out
 }
 
-// onAutocomplete offers articles for /summarize and, to curators, this
-// server's own articles for /forget.
+// onAutocomplete offers articles for /summarize, windows and feeds for
+// /digest and, to curators, this server's own articles for /forget.
 func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
 	data, ok := r.i.Data.(discordgo.ApplicationCommandInteractionData)
 	if !ok {
@@ -112,6 +112,8 @@ func (b *Bot) onAutocomplete(ctx context.Context, r *responder) {
 		choices = b.forgetChoices(ctx, r, typed)
 	case data.Name == cmdFeeds && b.cfg.Feeds != nil:
 		choices = b.feedChoices(ctx, r, data)
+	case data.Name == cmdDigest && b.cfg.Digester != nil:
+		choices = b.digestChoices(ctx, r, focusedOption(data.Options))
 	}
 	if choices == nil {
 		choices = []*discordgo.ApplicationCommandOptionChoice{}

@@ -194,6 +194,9 @@ func (b *Bot) run(ctx context.Context) error {
 	}
 	b.log.Info("citebot is online", "user", me.Username, "commands", where, "invite", InviteURL(b.appID))
 	close(b.ready)
+	if b.cfg.DigestSchedules != nil && b.cfg.Digester != nil {
+		go b.runDigestSchedule(ctx)
+	}
 
 	<-ctx.Done()
 	b.shutdown()

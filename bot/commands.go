@@ -62,6 +62,9 @@ func commands(cfg Config) []*discordgo.ApplicationCommand {
 			Description: "What I do and how to ask",
 		}),
 	}
+	if cfg.Digester != nil {
+		list = append(list, cmd(digestCommand(cfg)))
+	}
 	if cfg.Library != nil {
 		list = append(list, curationCommands(integration)...)
 	}

@@ -1,5 +1,5 @@
 // Package bot is citebot on Discord: slash commands (/ask, /summarize,
-// /articles, /search, /help), mentions and reply chains as conversations,
+// /digest, /articles, /search, /help), mentions and reply chains as conversations,
 // answers streamed by editing one message, rendered within Discord's limits
 // with numbered citations and a Sources embed, 👍/👎 feedback, and guard
 // rails (allowed channels and roles, per-user rate limits, a bounded LLM
@@ -28,6 +28,12 @@
 // runJob (job.go) takes it through the queue, the engine, rendering and
 // delivery on a surface (surface.go: an interaction response or a channel
 // message), streaming through liveMessage (stream.go).
+//
+// With a Config.Digester, /digest summarizes the articles of a window as
+// cited stories (digest.go, rendered by digest_render.go); with
+// Config.DigestSchedules, curators subscribe channels to a daily digest,
+// which the scheduler (digest_scheduler.go) posts once a day, claiming
+// each day in the store before it posts.
 //
 // For operations, Config.Metrics receives each event worth counting
 // (metrics.go: questions, outcomes, stage latencies, rate limits, votes,
@@ -82,6 +88,9 @@ const (
 	DefaultSearchK         = 5
 	DefaultPageSize        = 10
 	DefaultRateLimitRetry  = 3
+	// DefaultDigestCheckEvery: a scheduled digest goes out within a
+	// minute of its hour.
+	DefaultDigestCheckEvery = time.Minute
 	// DefaultMaxArticleBytes caps a file attached to /ingest or to a
 	// message added to the library: an article is prose, anything bigger
 	// is almost certainly not one.
@@ -136,6 +145,24 @@ type Config struct {
 	// with /feeds add, list and remove (same permission as /ingest); nil
 	// means no /feeds command.
 	Feeds Feeds
+	// Digester, when set, adds /digest: cited digests of the articles of
+	// a time window (optionally a topic or one feed), answered from the
+	// asker's scope as EngineFor's engines are; with *answer.Engine it is
+	// func(s retrieval.Scope) bot.Digester { return eng.In(s) }. It is
+	// called for every digest, so it must be cheap. nil means no /digest.
+	Digester func(scope retrieval.Scope) Digester
+	// DigestSchedules, when set with Digester, lets curators subscribe a
+	// channel to a daily digest (/digest schedule:daily) and keeps the
+	// subscriptions, so they survive restarts; nil leaves the schedule
+	// options out of /digest.
+	DigestSchedules DigestSchedules
+	// DigestCheckEvery is how often the scheduler looks for digests that
+	// are due (DefaultDigestCheckEvery); a digest goes out within this
+	// long after its hour.
+	DigestCheckEvery time.Duration
+	// Now is the clock of digests and their schedule (nil = time.Now), so
+	// tests can move a day forward without waiting for it.
+	Now func() time.Time
 	// CuratorRoles are role IDs (DISCORD_CURATOR_ROLES) whose members
 	// may change their server's library without the Manage Server
 	// permission. The commands are registered for Manage Server only, so
@@ -222,6 +249,10 @@ func (c Config) withDefaults() Config {
 	setDur(&c.RESTTimeout, DefaultRESTTimeout)
 	setDur(&c.AnswerTimeout, DefaultAnswerTimeout)
 	setDur(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	setDur(&c.DigestCheckEvery, DefaultDigestCheckEvery)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	if c.MaxArticleBytes <= 0 {
 		c.MaxArticleBytes = DefaultMaxArticleBytes
 	}

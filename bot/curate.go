@@ -123,6 +123,8 @@ func (b *Bot) startCuration(ctx context.Context, r *responder, action string) (c
 		refusal = forgetInDMText
 	case r.i.GuildID == "" && action == actionFeeds:
 		refusal = feedsInDMText
+	case r.i.GuildID == "" && action == actionDigestSchedule:
+		refusal = digestInDMText
 	case r.i.GuildID == "":
 		refusal = addInDMText
 	case !b.mayCurate(r.i.Member):

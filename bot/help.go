@@ -11,6 +11,9 @@ func helpMessage(cfg Config) outMessage {
 	b.WriteString("**I answer questions from a set of articles, and every answer cites its sources.**\n\n")
 	b.WriteString("• `/ask question:` — ask anything about the articles. Numbers like [1] point to the Sources list under the answer. Add `private:True` to see the answer alone.\n")
 	b.WriteString("• `/summarize article:` — a cited summary of one article (start typing its title). Add `private:True` to see it alone.\n")
+	if cfg.Digester != nil {
+		b.WriteString("• `/digest` — what happened: recent articles grouped into stories, every sentence cited. Narrow it with `since:` (24h by default), `topic:` or `feed:`.\n")
+	}
 	b.WriteString("• `/articles` — the articles I know.\n")
 	b.WriteString("• `/search query:` — the passages that match best, with scores (only you see them).\n")
 	b.WriteString("• Mention me with a question, or reply to one of my answers to ask a follow-up: the reply chain is our conversation.\n")
@@ -26,6 +29,9 @@ func helpMessage(cfg Config) outMessage {
 	}
 	if cfg.Library != nil {
 		b.WriteString("• Curators (Manage Server, or a curator role) add articles to this server's library with `/ingest url:` or `/ingest file:`, or on a message with Apps → **Add to library** (its links and files), and remove them with `/forget`.\n")
+	}
+	if cfg.Digester != nil && cfg.DigestSchedules != nil {
+		b.WriteString("• Curators post a digest in a channel every day with `/digest schedule:daily at:08:00 channel:` (UTC unless `tz:`), stop it with `schedule:off` and see them with `schedule:list`.\n")
 	}
 	if cfg.Feeds != nil {
 		b.WriteString("• Curators follow news feeds for this server with `/feeds add url:` (optionally announcing new articles in a `channel:`), `/feeds list` and `/feeds remove`.\n")

@@ -299,6 +299,12 @@ func (b *Bot) onCommand(ctx context.Context, r *responder) {
 		b.cmdArticles(ctx, r, optInt(data.Options, "page"))
 	case "search":
 		b.cmdSearch(ctx, r, data)
+	case cmdDigest:
+		if b.cfg.Digester == nil {
+			_ = r.reply(ctx, errorMessage("Digests are not set up on this bot."), true)
+			return
+		}
+		b.cmdDigest(ctx, r, data)
 	default:
 		if !b.onCurationCommand(ctx, r, data) {
 			_ = r.reply(ctx, errorMessage("I don't know that command. Try /help."), true)

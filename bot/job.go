@@ -20,11 +20,15 @@ type jobKind int
 const (
 	jobAsk jobKind = iota
 	jobSummary
+	jobDigest
 )
 
 func (k jobKind) String() string {
-	if k == jobSummary {
+	switch k {
+	case jobSummary:
 		return "summary"
+	case jobDigest:
+		return "digest"
 	}
 	return "ask"
 }
@@ -47,6 +51,8 @@ type job struct {
 	source string
 	// since bounds the articles /ask answers from (since:, zero = all).
 	since time.Time
+	// digest is a digest job's request and, once made, its result.
+	digest *digestJob
 }
 
 // windower is an Engine that can answer from the articles of a date
@@ -112,7 +118,7 @@ func (j job) scope() retrieval.Scope { return scopeOf(j.guildID) }
 // echoed is the question shown on the answer's first line, or "": slash
 // commands echo it (Discord shows only the command name), summaries never.
 func (j job) echoed() string {
-	if !j.echo || j.kind == jobSummary {
+	if !j.echo || j.kind != jobAsk {
 		return ""
 	}
 	return j.question
@@ -143,6 +149,9 @@ func (b *Bot) generate(ctx context.Context, live *liveMessage, j job) (answer.An
 	}
 	defer release()
 	onDelta := streamInto(live, j.echoed())
+	if j.kind == jobDigest {
+		return b.generateDigest(ctx, j, onDelta)
+	}
 	eng := b.engineFor(j.scope())
 	if w, ok := eng.(windower); ok && !j.since.IsZero() {
 		eng = w.Window(j.since, time.Time{})
@@ -209,6 +218,9 @@ func (b *Bot) newRecord(ctx context.Context, j job, ans answer.Answer) *answerRe
 // renderJob lays the answer out as messages, with feedback buttons for
 // rec.
 func (b *Bot) renderJob(ctx context.Context, j job, ans answer.Answer, rec *answerRecord) []outMessage {
+	if j.kind == jobDigest {
+		return renderDigest(j.digest.result, digestOpts{Heading: digestHeading("Digest", j.digest.req, j.digest.feedTitle), FeedbackID: rec.id})
+	}
 	opts := renderOpts{Question: j.echoed(), FeedbackID: rec.id}
 	if j.kind == jobSummary {
 		opts.Title = b.summaryHeading(ctx, ans, j)
