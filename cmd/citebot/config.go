@@ -312,6 +312,9 @@ type Config struct {
 	// StaleAfter is the age beyond which an answer about the present that
 	// cites only older sources says how old its newest source is.
 	StaleAfter time.Duration
+	// DigestMaxArticles caps the articles one digest covers
+	// (CITEBOT_DIGEST_MAX_ARTICLES): the newest are kept.
+	DigestMaxArticles int
 	// RescanInterval is how often a running bot rescans the library's
 	// folders even without change notifications.
 	RescanInterval time.Duration
@@ -404,6 +407,8 @@ func loadConfig(e env, dataFlag, seedsFlag string) (Config, error) {
 		SyncInterval:     p.duration("CITEBOT_SYNC_INTERVAL", index.DefaultSyncInterval),
 		RescanInterval:   p.duration("CITEBOT_RESCAN_INTERVAL", library.DefaultRescanInterval),
 		StaleAfter:       p.duration("CITEBOT_STALE_AFTER", answer.DefaultStaleAfter),
+
+		DigestMaxArticles: p.intIn("CITEBOT_DIGEST_MAX_ARTICLES", answer.DefaultDigestMaxArticles, 1, 1000),
 
 		DiscordToken:           p.get("DISCORD_TOKEN"),
 		DiscordGuildID:         p.get("DISCORD_GUILD_ID"),
@@ -546,6 +551,7 @@ var settingDefs = []settingDef{
 	{"CITEBOT_VERIFIER", func(c Config) string { return c.Verifier }},
 	{"CITEBOT_CONTEXT_BUDGET", func(c Config) string { return itoa(c.ContextBudget) }},
 	{"CITEBOT_STALE_AFTER", func(c Config) string { return c.StaleAfter.String() }},
+	{"CITEBOT_DIGEST_MAX_ARTICLES", func(c Config) string { return itoa(c.DigestMaxArticles) }},
 	{"DISCORD_TOKEN", func(c Config) string { return redact(c.DiscordToken) }},
 	{"DISCORD_GUILD_ID", func(c Config) string { return c.DiscordGuildID }},
 	{"DISCORD_ALLOWED_CHANNELS", func(c Config) string { return list(c.DiscordAllowedChannels) }},
