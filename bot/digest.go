@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -140,6 +141,11 @@ func parseDigestSince(s string, now time.Time) (time.Time, error) {
 // the whole result for rendering.
 func (b *Bot) generateDigest(ctx context.Context, j job, onDelta answer.DeltaFunc) (answer.Answer, error) {
 	d, err := b.cfg.Digester(j.scope()).Digest(ctx, j.digest.req, onDelta)
+	if errors.Is(err, answer.ErrNoDigestArticles) {
+		// No news is an answer, not a failure: renderDigest says so.
+		j.digest.result = answer.Digest{Since: j.digest.req.Since, Until: j.digest.req.Until}
+		return answer.Answer{Refused: true}, nil
+	}
 	if err != nil {
 		return answer.Answer{}, fmt.Errorf("digest: %w", err)
 	}

@@ -86,6 +86,9 @@ func (d scopedDigester) Digest(ctx context.Context, req answer.DigestRequest, on
 	if fail != nil {
 		return answer.Digest{}, fail
 	}
+	if len(stories) == 0 {
+		return answer.Digest{}, &answer.NoDigestArticlesError{Since: req.Since, Until: req.Until, Topic: req.Topic, Feed: req.Feed}
+	}
 	dg := buildDigest(stories)
 	dg.Since, dg.Until = req.Since, req.Until
 	if onDelta != nil {

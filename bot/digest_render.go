@@ -16,6 +16,9 @@ type digestOpts struct {
 	Heading string
 	// FeedbackID adds 👍/👎 buttons ("" = none).
 	FeedbackID string
+	// Filtered: the digest had a topic or feed, which an empty one
+	// names as a reason.
+	Filtered bool
 }
 
 // renderDigest lays a digest out as messages: the heading, what it
@@ -29,7 +32,7 @@ type digestOpts struct {
 func renderDigest(d answer.Digest, o digestOpts) []outMessage {
 	head := []string{o.Heading}
 	if emptyDigest(d) {
-		return []outMessage{{Content: truncate(o.Heading+"\n\n"+emptyDigestText(d), maxContent)}}
+		return []outMessage{{Content: truncate(o.Heading+"\n\n"+emptyDigestText(d, o.Filtered), maxContent)}}
 	}
 	if line := digestCoverage(d); line != "" {
 		head = append(head, line)
@@ -58,11 +61,14 @@ func emptyDigest(d answer.Digest) bool {
 	return strings.TrimSpace(d.Text) == "" && len(d.Stories) == 0
 }
 
-// emptyDigestText says why a digest is empty: the engine's own sentence
-// when it gave one (a refusal), else that no article matched.
-func emptyDigestText(d answer.Digest) string {
-	if d.Considered > 0 {
+// emptyDigestText says why a digest is empty: no article matched the
+// window (and topic or feed), or, rarely, none could be summarized.
+func emptyDigestText(d answer.Digest, filtered bool) string {
+	switch {
+	case d.Considered > 0:
 		return "I found articles in that window but could not summarize them. Please try again with a shorter window or a topic."
+	case filtered:
+		return "No article of that window matches the topic or feed. Try a longer `since:`, another `topic:` or no `feed:`."
 	}
 	return "No articles were published in that window. Try a longer `since:`."
 }

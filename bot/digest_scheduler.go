@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -216,6 +217,10 @@ func (b *Bot) postScheduledDigest(ctx context.Context, sch DigestSchedule, now t
 	}
 	d, err := b.cfg.Digester(scopeOf(sch.GuildID)).Digest(ctx, req, nil)
 	release()
+	if errors.Is(err, answer.ErrNoDigestArticles) {
+		b.log.Info("scheduled digest: no articles in the window; nothing posted", "channel", sch.ChannelID)
+		return 0, nil
+	}
 	b.recordAnswer(d.Answer, err)
 	if err != nil {
 		return 0, fmt.Errorf("make the digest: %w", err)

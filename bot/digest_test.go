@@ -327,3 +327,19 @@ func TestParseDigestSinceAndWindowPhrase(t *testing.T) {
 		}
 	}
 }
+
+// A window without articles is news too: the digest says so, publicly,
+// instead of reporting a failure.
+func TestEmptyDigestSaysSo(t *testing.T) {
+	t.Parallel()
+	h := startDigestBot(t, &fakeDigester{}, Config{})
+	orig, _ := h.waitAnswer(h.fake.SlashCommand(guildActor("u1", "c1"), "digest", discordtest.String("since", "7d")))
+	if want := "📰 **Digest of the last 7 days**\n\nNo articles were published in that window. Try a longer `since:`."; orig.Content != want {
+		t.Errorf("empty digest %q\nwant %q", orig.Content, want)
+	}
+	orig, _ = h.waitAnswer(h.fake.SlashCommand(guildActor("u1", "c1"), "digest", discordtest.String("topic", "volcanoes")))
+	if !strings.Contains(orig.Content, "matches the topic or feed") || orig.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		t.Errorf("empty topic digest %q (flags %d)", orig.Content, orig.Flags)
+	}
+	h.checkHygiene()
+}

@@ -219,7 +219,8 @@ func (b *Bot) newRecord(ctx context.Context, j job, ans answer.Answer) *answerRe
 // rec.
 func (b *Bot) renderJob(ctx context.Context, j job, ans answer.Answer, rec *answerRecord) []outMessage {
 	if j.kind == jobDigest {
-		return renderDigest(j.digest.result, digestOpts{Heading: digestHeading("Digest", j.digest.req, j.digest.feedTitle), FeedbackID: rec.id})
+		req := j.digest.req
+		return renderDigest(j.digest.result, digestOpts{Heading: digestHeading("Digest", req, j.digest.feedTitle), FeedbackID: rec.id, Filtered: req.Topic != "" || req.Feed != ""})
 	}
 	opts := renderOpts{Question: j.echoed(), FeedbackID: rec.id}
 	if j.kind == jobSummary {
