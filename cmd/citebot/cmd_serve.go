@@ -16,9 +16,11 @@ func (a *app) serveCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Discord bot (needs DISCORD_TOKEN)",
-		Long: `Run the Discord bot: /ask, /summarize, /articles, /search and /help, answers
-to mentions and replies, feedback buttons. Needs DISCORD_TOKEN; see the
-README section "Run it on your Discord server". The library stays live: articles
+		Long: `Run the Discord bot: /ask, /summarize, /digest, /articles, /search and
+/help, answers to mentions and replies, feedback buttons, and the daily
+digests curators schedule (posted at their hour, once a day, also across
+restarts). Needs DISCORD_TOKEN; see the README section "Run it on your
+Discord server". The library stays live: articles
 that other processes ingest or forget, and edits in the library's folders,
 reach the answers within seconds. Stops cleanly on Ctrl-C or SIGTERM, letting
 answers in flight finish.`,
@@ -54,6 +56,10 @@ answers in flight finish.`,
 				Feedback:         feedbackStore{ix.Store()},
 				Library:          curator{lib},
 				Feeds:            a.feedsBot(ctx, lib, ix),
+				Digester:         digesterFor(eng),
+				DigestSchedules:  digestSchedules{ix.Store()},
+				DigestCheckEvery: digestCheckEvery,
+				Now:              digestClock,
 				LibraryVersion:   ix.Generation,
 				CuratorRoles:     a.cfg.DiscordCuratorRoles,
 				MaxArticleBytes:  a.cfg.MaxArticleBytes,
