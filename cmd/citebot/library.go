@@ -26,6 +26,7 @@ func (a *app) newLibrary(ix *index.Index) (*library.Library, error) {
 		Index:       ix,
 		SeedsDir:    a.cfg.SeedsDir,
 		ArticlesDir: filepath.Join(a.cfg.DataDir, "articles"),
+		StampFile:   filepath.Join(a.cfg.DataDir, "library.stamp"),
 		ServersDir:  filepath.Join(a.cfg.DataDir, "servers"),
 		Load:        article.LoadOptions{MaxBytes: a.cfg.MaxArticleBytes},
 		Fetch: article.FetchOptions{

@@ -298,3 +298,19 @@ func (ix *Index) Follow(ctx context.Context, interval time.Duration, onSync func
 		}
 	}
 }
+
+// Seq is the last change log sequence number the index has applied: two
+// equal values mean the store did not change in between (the library's
+// sync stamp relies on it).
+func (ix *Index) Seq() int64 {
+	ix.ingestMu.Lock()
+	defer ix.ingestMu.Unlock()
+	return ix.seq
+}
+
+// ArticleCount is the number of articles indexed.
+func (ix *Index) ArticleCount() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.articles)
+}

@@ -43,6 +43,10 @@ type Config struct {
 	// never the file's own text, so nobody can write into another server's
 	// library. Empty: no per-server libraries.
 	ServersDir string
+	// StampFile, when set, is where a sync records what it found (see
+	// stamp.go), so that read-only syncs (KeepBuild) skip reading every
+	// article file when nothing changed (DATA/library.stamp).
+	StampFile string
 	// Load configures reading article files (the size cap).
 	Load article.LoadOptions
 	// Fetch configures downloading articles from URLs (HTTP client,

@@ -56,6 +56,20 @@ type Report struct {
 func (l *Library) Sync(ctx context.Context, opts SyncOptions) (Report, error) {
 	var rep Report
 	l.removeLeftovers(ctx)
+	// A read-only sync skips reading the files when neither they nor the
+	// store changed since the last one (see stamp.go).
+	// The fingerprint is taken before the files are read, so that a file
+	// changed while this sync runs makes the next one read it.
+	var fp string
+	if l.cfg.StampFile != "" {
+		var unchanged bool
+		var n int
+		fp, unchanged, n = l.unchangedSince(ctx)
+		if unchanged && opts.KeepBuild && !opts.Reembed {
+			rep.Unchanged = n
+			return rep, nil
+		}
+	}
 	list, err := l.loadAll(ctx, &rep)
 	if err != nil {
 		return rep, err
@@ -81,6 +95,9 @@ func (l *Library) Sync(ctx context.Context, opts SyncOptions) (Report, error) {
 	if r := rep.IngestReport; r.Added+r.Updated+r.Removed > 0 || r.Reembedded {
 		l.log.Info("index updated", "added", r.Added, "updated", r.Updated,
 			"removed", r.Removed, "unchanged", r.Unchanged, "chunks", ix.Count())
+	}
+	if fp != "" && len(rep.Skipped) == 0 {
+		l.writeStamp(ctx, fp)
 	}
 	return rep, nil
 }
