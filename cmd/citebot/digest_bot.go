@@ -24,9 +24,25 @@ var (
 )
 
 // digesterFor hands the bot the engine's view of each scope as its
-// Digester, as EngineFor does for answers.
-func digesterFor(eng *answer.Engine) func(retrieval.Scope) bot.Digester {
-	return func(s retrieval.Scope) bot.Digester { return eng.In(s) }
+// Digester, as EngineFor does for answers, capped at max articles
+// (CITEBOT_DIGEST_MAX_ARTICLES) like `citebot digest`.
+func digesterFor(eng *answer.Engine, max int) func(retrieval.Scope) bot.Digester {
+	return func(s retrieval.Scope) bot.Digester { return cappedDigester{eng: eng.In(s), max: max} }
+}
+
+// cappedDigester fills in the article cap of the bot's requests, which
+// never set one.
+type cappedDigester struct {
+	eng *answer.Engine
+	max int
+}
+
+// Digest makes the digest with the configured cap.
+func (d cappedDigester) Digest(ctx context.Context, req answer.DigestRequest, onDelta answer.DeltaFunc) (answer.Digest, error) {
+	if req.MaxArticles <= 0 {
+		req.MaxArticles = d.max
+	}
+	return d.eng.Digest(ctx, req, onDelta)
 }
 
 // digestSchedules keeps the bot's daily digests in the store's

@@ -160,20 +160,21 @@ func allText(msgs []discordgo.Message) string {
 var digestMarkRE = regexp.MustCompile(`\[(\d+)(?:, \d+)*\]`)
 
 // /digest through the fake Discord with the real engine and index:
-// offline digests of the window, every story cited, Sources dated, a
-// server's own article in its digest only, topic: narrowing it.
+// offline digests of the window, capped at CITEBOT_DIGEST_MAX_ARTICLES,
+// every story cited, Sources dated, a server's own article in its digest
+// only, topic: narrowing it.
 func TestServeDigestFromDiscord(t *testing.T) {
 	clock := &testClock{t: time.Date(2026, 3, 14, 18, 0, 0, 0, time.UTC)}
 	old := digestClock
 	digestClock = clock.now
 	t.Cleanup(func() { digestClock = old })
 	env := map[string]string{"CITEBOT_DATA_DIR": digestLibrary(t), "CITEBOT_SYNC_INTERVAL": "100ms", "CITEBOT_RESCAN_INTERVAL": "1h",
-		"CITEBOT_LOG_LEVEL": "info", "DISCORD_RATE_PER_MINUTE": "1000"}
+		"CITEBOT_LOG_LEVEL": "info", "DISCORD_RATE_PER_MINUTE": "1000", "CITEBOT_DIGEST_MAX_ARTICLES": "20"}
 	s, _ := stoppableServe(t, env)
 
 	msgs := s.digest(member, discordtest.String("since", "7d"))
 	text := allText(msgs)
-	if !strings.HasPrefix(msgs[0].Content, "📰 **Digest of the last 7 days**\n") || !strings.Contains(msgs[0].Content, "stories from") {
+	if !strings.HasPrefix(msgs[0].Content, "📰 **Digest of the last 7 days**\n") || !strings.Contains(msgs[0].Content, "stories from the 20 newest of 32 articles") {
 		t.Fatalf("digest starts %q\n%s", strings.SplitN(msgs[0].Content, "\n\n", 2)[0], s.logs.String())
 	}
 	for _, want := range []string{"Selene-3", "Brennan", "13 March 2026"} {
