@@ -1,10 +1,12 @@
 package index
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,12 +67,25 @@ func readSegManifest(dir string) (segManifest, error) {
 // file and a rename, then syncs the directory, so that name holds either
 // its old content or all of data.
 func writeFileAtomic(dir, name string, data []byte) error {
+	return writeAtomic(dir, name, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomic is writeFileAtomic for content that write produces.
+func writeAtomic(dir, name string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename: no such file
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return err
 	}

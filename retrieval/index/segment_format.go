@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -75,13 +76,24 @@ type segChunkIn struct {
 	Vector []float32 // len = dim, or nil when dim is 0
 }
 
-// encodeSegment lays out articles as a segment file. build is the store
-// build the vectors belong to (see buildKey); dim their dimension (0: the
-// segment carries no vectors). Texts are tokenized here, as the lexical
-// index tokenizes them.
-func encodeSegment(build string, dim int, arts []segArticleIn) ([]byte, error) {
-	var w segWriter
-	w.dim = dim
+// encodeSegment lays out articles as a segment file and returns the
+// function that writes it. build is the store build the vectors belong to
+// (see buildKey); dim their dimension (0: the segment carries no vectors).
+// Texts are tokenized here, as the lexical index tokenizes them. The file
+// is written section by section rather than assembled in one buffer, so a
+// segment costs its sections' memory once.
+func encodeSegment(build string, dim int, arts []segArticleIn) (func(io.Writer) error, error) {
+	w := segWriter{dim: dim}
+	chunks, text := 0, 0
+	for _, a := range arts {
+		chunks += len(a.Chunks)
+		for _, c := range a.Chunks {
+			text += len(c.Chunk.Text)
+		}
+	}
+	w.vectors = make([]byte, 0, chunks*dim*4)
+	w.texts = make([]byte, 0, text)
+	w.chunks = make([]byte, 0, chunks*segChunkSize)
 	for _, a := range arts {
 		if err := w.addArticle(a); err != nil {
 			return nil, err
@@ -211,9 +223,9 @@ func readChunkRecord(b []byte) chunkRecord {
 	}
 }
 
-// finish writes the term dictionary (sorted, so readers binary-search it)
-// and lays out the file.
-func (w *segWriter) finish(build string) []byte {
+// finish sorts the term dictionary (so readers binary-search it) and
+// returns the function that writes the file.
+func (w *segWriter) finish(build string) func(io.Writer) error {
 	le := binary.LittleEndian
 	order := make([]uint32, len(w.termList))
 	for i := range order {
@@ -250,34 +262,53 @@ func (w *segWriter) finish(build string) []byte {
 		secTerms: terms, secTermStrings: termStrs, secPostSlots: slots, secPostWeights: weights,
 		secSeq: w.seq, secTexts: w.texts, secStrings: w.strs,
 	}
-	out := make([]byte, segHeaderSize, segHeaderSize+len(w.vectors)+len(w.texts)+len(slots)*2+len(w.seq)+len(w.chunks)+1024)
-	copy(out, segMagic)
-	le.PutUint32(out[8:], segVersion)
-	le.PutUint32(out[12:], uint32(w.dim))
-	le.PutUint32(out[16:], uint32(w.nArticles))
-	le.PutUint32(out[20:], uint32(w.nChunks))
-	le.PutUint32(out[24:], uint32(len(order)))
-	for i, s := range sections {
-		out = pad8(out)
-		le.PutUint64(out[32+16*i:], uint64(len(out)))
-		le.PutUint64(out[40+16*i:], uint64(len(s)))
-		out = append(out, s...)
+	return func(dst io.Writer) error {
+		crc := crc32.New(castagnoli)
+		out := io.MultiWriter(dst, crc)
+		header := make([]byte, segHeaderSize)
+		copy(header, segMagic)
+		le.PutUint32(header[8:], segVersion)
+		le.PutUint32(header[12:], uint32(w.dim))
+		le.PutUint32(header[16:], uint32(w.nArticles))
+		le.PutUint32(header[20:], uint32(w.nChunks))
+		le.PutUint32(header[24:], uint32(len(order)))
+		off := uint64(segHeaderSize)
+		for i, s := range sections {
+			off = (off + 7) &^ 7
+			le.PutUint64(header[32+16*i:], off)
+			le.PutUint64(header[40+16*i:], uint64(len(s)))
+			off += uint64(len(s))
+		}
+		if _, err := out.Write(header); err != nil {
+			return err
+		}
+		at := uint64(segHeaderSize)
+		var zeros [8]byte
+		for _, s := range sections {
+			if pad := (8 - at%8) % 8; pad > 0 {
+				if _, err := out.Write(zeros[:pad]); err != nil {
+					return err
+				}
+				at += pad
+			}
+			if _, err := out.Write(s); err != nil {
+				return err
+			}
+			at += uint64(len(s))
+		}
+		if pad := (8 - at%8) % 8; pad > 0 {
+			if _, err := out.Write(zeros[:pad]); err != nil {
+				return err
+			}
+		}
+		footer := le.AppendUint32(nil, crc.Sum32())
+		footer = le.AppendUint32(footer, 0)
+		_, err := dst.Write(append(footer, segMagic...))
+		return err
 	}
-	out = pad8(out)
-	sum := crc32.Checksum(out, castagnoli)
-	out = le.AppendUint32(out, sum)
-	out = le.AppendUint32(out, 0)
-	return append(out, segMagic...)
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-func pad8(b []byte) []byte {
-	for len(b)%8 != 0 {
-		b = append(b, 0)
-	}
-	return b
-}
 
 // errBadSegment marks a file that is not a whole, readable segment.
 var errBadSegment = errors.New("not a valid segment")

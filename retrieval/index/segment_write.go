@@ -125,7 +125,7 @@ func (ix *Index) markSaved() {
 
 // writeSegment encodes arts as the next segment file and lists it in m.
 func (ix *Index) writeSegment(m *segManifest, build string, dim int, arts []segArticleIn, chunks int) error {
-	data, err := encodeSegment(build, dim, arts)
+	write, err := encodeSegment(build, dim, arts)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (ix *Index) writeSegment(m *segManifest, build string, dim int, arts []segA
 	if err := ix.beforeSegmentWrite(name); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(ix.segDir, name, data); err != nil {
+	if err := writeAtomic(ix.segDir, name, write); err != nil {
 		return fmt.Errorf("write segment %s: %w", name, err)
 	}
 	m.Segments = append(m.Segments, segListing{Name: name, Build: build, Chunks: chunks})
