@@ -50,6 +50,9 @@ type Index struct {
 	// vectorsStale is set by a query that found the embedder's vectors
 	// changed size; the next Ingest re-embeds everything.
 	vectorsStale atomic.Bool
+	// unsavedChunks counts the chunks of unsaved articles (see
+	// articleEntry.unsaved), so a long ingest knows when to save.
+	unsavedChunks atomic.Int64
 
 	// generation counts changes to memory (see Generation).
 	generation atomic.Int64

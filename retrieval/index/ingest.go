@@ -240,6 +240,11 @@ func (ix *Index) ingestList(ctx context.Context, list []retrieval.Article, opts 
 			return err
 		}
 		rep.Chunks += n
+		if ix.unsavedChunks.Load() >= maxSegmentChunks {
+			// A big ingest moves what it built into segments as it goes,
+			// so it never holds more than one segment's worth in memory.
+			ix.saveSegments(ctx)
+		}
 		for range work[start:end] {
 			done++
 			if opts.Progress != nil {
@@ -364,6 +369,9 @@ func (ix *Index) applyGroup(group []ingestWork, chunks [][]retrieval.Chunk, vecs
 		meta := w.a
 		meta.Body = ""
 		ae := &articleEntry{meta: meta, chunks: make([]*chunkEntry, len(chunks[i])), unsaved: ix.segDir != "" && dim > 0}
+		if ae.unsaved {
+			ix.unsavedChunks.Add(int64(len(chunks[i])))
+		}
 		ix.articles[meta.ID] = ae
 		for j, c := range chunks[i] {
 			e := &chunkEntry{rowid: rowids[i][j], docID: docID(meta.ID, c.Ordinal), article: ae, chunk: c, vec: unitVector(vecs[vi])}

@@ -91,32 +91,96 @@ func (ix *Index) tryLoadSegments(ctx context.Context) (segmentLoad, error) {
 func (ix *Index) takeFromSegment(s *segment, taken map[string]bool, docs []chromem.Document) []chromem.Document {
 	v := s.view
 	for i := 0; i < v.nArticles; i++ {
-		a := v.article(i)
-		id := v.str(a.idOff, a.idLen)
-		ae := ix.articles[id]
-		if ae == nil || taken[ae.meta.ID] || ae.meta.Hash == "" || ae.meta.Hash != v.str(a.hashOff, a.hashLen) {
+		ae, ok := ix.segmentArticle(s, i)
+		if !ok || taken[ae.meta.ID] {
 			continue
 		}
 		taken[ae.meta.ID] = true
-		slab := make([]chunkEntry, a.n)
-		ae.chunks = make([]*chunkEntry, a.n)
-		for j := range slab {
-			slot := int(a.first) + j
-			r := v.chunk(slot)
-			e := &slab[j]
-			e.rowid, e.article = r.rowid, ae
-			e.chunk = chunkOf(ae.meta.ID, r, v.text(r))
-			e.docID = ae.meta.ID + "#" + strconv.Itoa(e.chunk.Ordinal)
-			e.vec = s.vector(slot)
-			s.activate(e, slot)
-			ae.chunks[j] = e
-			ix.byRow[e.rowid] = e
-			ix.byDoc[e.docID] = e
-			docs = append(docs, chromem.Document{ID: e.docID, Embedding: e.vec})
-		}
+		docs = ix.takeArticle(s, i, ae, docs)
 	}
 	s.settle()
 	return docs
+}
+
+// segmentArticle is the index's entry for article i of s, if the index
+// holds that article in the version s holds.
+func (ix *Index) segmentArticle(s *segment, i int) (*articleEntry, bool) {
+	v := s.view
+	a := v.article(i)
+	ae := ix.articles[v.str(a.idOff, a.idLen)]
+	if ae == nil || ae.meta.Hash == "" || ae.meta.Hash != v.str(a.hashOff, a.hashLen) {
+		return nil, false
+	}
+	return ae, true
+}
+
+// takeArticle makes ae's chunks those of article i of s (one allocation
+// for all of its entries) and returns their chromem documents appended
+// to docs. The caller owns ae (Open) or holds ix.mu for writing.
+func (ix *Index) takeArticle(s *segment, i int, ae *articleEntry, docs []chromem.Document) []chromem.Document {
+	v := s.view
+	a := v.article(i)
+	slab := make([]chunkEntry, a.n)
+	ae.chunks = make([]*chunkEntry, a.n)
+	for j := range slab {
+		slot := int(a.first) + j
+		r := v.chunk(slot)
+		e := &slab[j]
+		e.rowid, e.article = r.rowid, ae
+		e.chunk = chunkOf(ae.meta.ID, r, v.text(r))
+		e.docID = ae.meta.ID + "#" + strconv.Itoa(e.chunk.Ordinal)
+		e.vec = s.vector(slot)
+		s.activate(e, slot)
+		ae.chunks[j] = e
+		ix.byRow[e.rowid] = e
+		ix.byDoc[e.docID] = e
+		docs = append(docs, chromem.Document{ID: e.docID, Embedding: e.vec})
+	}
+	return docs
+}
+
+// adoptSegment maps a segment this index just wrote and moves the
+// articles it holds out of memory into it: their texts, vectors and
+// postings then live in the file's pages instead of the Go heap, so a
+// long-running process that ingests (a bot following feeds) holds what it
+// ingested once, as a process that opened the store later would.
+func (ix *Index) adoptSegment(name string) {
+	s, err := openSegmentFile(ix.segDir, name)
+	if err != nil {
+		ix.log.Warn("could not map the segment just written; its articles stay in memory", "err", err.Error())
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ctx := context.Background() // memory only: must not stop half way
+	adopted := 0
+	for i := 0; i < s.view.nArticles; i++ {
+		ae, ok := ix.segmentArticle(s, i)
+		if !ok || ae.saved() || len(ae.chunks) != int(s.view.article(i).n) {
+			continue
+		}
+		ids := make([]string, len(ae.chunks))
+		for j, e := range ae.chunks {
+			ix.lex.remove(e)
+			delete(ix.byRow, e.rowid)
+			delete(ix.byDoc, e.docID)
+			ids[j] = e.docID
+		}
+		ix.vecs.delete(ae.meta.Scope, ids...)
+		for _, d := range ix.takeArticle(s, i, ae, nil) {
+			if err := ix.vecs.add(ctx, ae.meta.Scope, d); err != nil {
+				panic(fmt.Sprintf("index: chromem rejected chunk %s: %v", d.ID, err))
+			}
+		}
+		adopted++
+	}
+	if adopted == 0 {
+		s.close()
+		return
+	}
+	s.settle()
+	ix.lex.segs = append(ix.lex.segs, s)
+	ix.mapped = append(ix.mapped, s)
 }
 
 // unitVector returns v when it is of unit length (as chromem checks it),

@@ -278,3 +278,44 @@ func TestSegmentCrashImage(t *testing.T) {
 		})
 	}
 }
+
+// TestSegmentsAdoptedByTheWriter: the process that ingests moves what it
+// wrote into the segment too (texts and vectors leave the heap), and a
+// delta from another process still applies on top.
+func TestSegmentsAdoptedByTheWriter(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix := openStore(t, dir, segEmbedder, smallChunks)
+	if _, err := ix.Ingest(ctx, library(), IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if saved, mem := fromSegments(ix); saved != len(library()) || mem != 0 {
+		t.Fatalf("after ingest: %d articles in segments, %d in memory", saved, mem)
+	}
+	sameResults(t, ix, referenceIndex(t, dir))
+
+	// Another process (no segments) changes and removes articles; Sync
+	// applies the delta over the segment.
+	st, err := sqlite.Open(ctx, dir, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(ctx, Config{Store: st, Embedder: segEmbedder, Chunking: smallChunks, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts := library()
+	arts[1] = versioned(arts[1], "v3")
+	if _, err := other.Ingest(ctx, arts[:len(arts)-2], IngestOptions{Prune: true}); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	st.Close()
+	if _, err := ix.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if vs := chunkVersions(t, ix, "bees"); !vs["v3"] {
+		t.Errorf("bees after sync: versions %v, want v3", vs)
+	}
+	sameResults(t, ix, referenceIndex(t, dir))
+}

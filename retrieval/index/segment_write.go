@@ -40,6 +40,7 @@ func (ix *Index) saveSegments(ctx context.Context) {
 		return
 	}
 	var wrote, merged int
+	var names []string // written by this save, to adopt
 	err := withSegmentLock(ctx, ix.segDir, func() error {
 		m, err := readSegManifest(ix.segDir)
 		if err != nil {
@@ -58,6 +59,10 @@ func (ix *Index) saveSegments(ctx context.Context) {
 			}
 		}
 		m.Segments = kept
+		initial := map[string]bool{}
+		for _, ls := range m.Segments {
+			initial[ls.Name] = true
+		}
 		for len(arts) > 0 {
 			n, chunks := 0, 0
 			for n < len(arts) && (n == 0 || chunks+len(arts[n].Chunks) <= maxSegmentChunks) {
@@ -77,6 +82,11 @@ func (ix *Index) saveSegments(ctx context.Context) {
 			return err
 		}
 		removeUnlisted(ix.segDir, m)
+		for _, ls := range m.Segments {
+			if !initial[ls.Name] {
+				names = append(names, ls.Name)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -84,6 +94,9 @@ func (ix *Index) saveSegments(ctx context.Context) {
 		return
 	}
 	ix.markSaved()
+	for _, name := range names {
+		ix.adoptSegment(name)
+	}
 	ix.log.Debug("saved index segments", "chunks", wrote, "merged", merged, "took", time.Since(start))
 }
 
@@ -121,6 +134,7 @@ func (ix *Index) markSaved() {
 	for _, ae := range ix.articles {
 		ae.unsaved = false
 	}
+	ix.unsavedChunks.Store(0)
 }
 
 // writeSegment encodes arts as the next segment file and lists it in m.
