@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/citebot/citebot/answer"
 )
@@ -67,6 +68,9 @@ func TestJSONOutputsMatchTheDocumentedShapes(t *testing.T) {
 	dir := t.TempDir()
 	doc := filepath.Join(dir, "doc.md")
 	writeFile(t, doc, "# A title\n\nSome text about a ceasefire that lasted an hour.\n")
+	dated := filepath.Join(dir, "dated.md")
+	writeFile(t, dated, "---\ntitle: Harbour reopens\npublished: "+time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)+
+		"\n---\n\nThe harbour reopened on Monday after the storm. Ferries sailed again at noon.\n")
 	questions := filepath.Join(dir, "q.jsonl")
 	writeFile(t, questions, `{"question":"How long did the call between Austin and Shoigu last?","answer":"about an hour","article":"austin-shoigu-call"}`+"\n")
 	for _, tt := range []struct {
@@ -79,6 +83,8 @@ func TestJSONOutputsMatchTheDocumentedShapes(t *testing.T) {
 		{[]string{"search", "ceasefire"}, &searchJSON{}},
 		{[]string{"ask", "How long did the call between Austin and Shoigu last?"}, &answerJSON{}},
 		{[]string{"summarize", "austin-shoigu-call"}, &answerJSON{}},
+		{[]string{"ingest", dated}, &ingestResult{}},
+		{[]string{"digest"}, &digestJSON{}},
 		{[]string{"feedback"}, &feedbackJSON{}},
 		{[]string{"eval", questions}, &answer.EvalReport{}},
 		{[]string{"check"}, &checkResult{}},
@@ -119,7 +125,7 @@ func TestJSONDocNamesEveryShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"searchJSON", "answerJSON", "articlesJSON", "ingestResult", "sourcesJSON", "forgetJSON", "feedbackJSON", "answer.EvalReport", "checkResult", "feedsJSON", "configJSON"} {
+	for _, name := range []string{"searchJSON", "answerJSON", "articlesJSON", "ingestResult", "sourcesJSON", "forgetJSON", "feedbackJSON", "answer.EvalReport", "checkResult", "feedsJSON", "configJSON", "digestJSON"} {
 		if !strings.Contains(string(doc), "(`"+name+"`)") {
 			t.Errorf("docs/json.md has no section for %s", name)
 		}
