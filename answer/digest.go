@@ -16,12 +16,15 @@ import (
 // The articles are grouped into stories by the words they share
 // (digest_group.go), ordered by how many articles and how recent. Offline,
 // each story is its central sentences, quoted (the extractive summarizer's
-// scores over the story's articles). With an LLM each story is one request
-// (map) over its articles, cut to fit Config.ContextBudget; there is no
-// reduce request, because the order of the stories and their headlines
-// are already decided by the grouping and a request that rewrote the
-// checked paragraphs could only lose citations. So a digest makes at most
-// one request per story shown (5 short, 8 medium, 12 long), plus one when
+// scores over the story's articles). With an LLM each story is written
+// from its articles in one request when they fit Config.ContextBudget, and
+// map-reduce when they do not (writeStory: a request per group of
+// articles that fits, then one that writes the story from their cited
+// sentences). There is no request across stories: their order and
+// headlines are decided by the grouping, and a request that rewrote the
+// checked paragraphs could only lose citations. So a digest makes one
+// request per story shown (5 short, 8 medium, 12 long) whose articles fit
+// the budget, about ceil(bytes/budget)+1 for a story that does not, plus one when
 // the verifier is the model (Digest.Requests counts them). When the model
 // fails the digest is written offline instead (Answer.Fallback), unless
 // Config.NoFallback.

@@ -87,6 +87,49 @@ func TestDigestLLMFitsContextBudget(t *testing.T) {
 	}
 }
 
+// A story whose articles do not fit the context budget is written
+// map-reduce: each group of articles that fits is written up in one
+// request, and a last request writes the story from those sentences,
+// which still cite the original article numbers. Every request fits the
+// budget, the count is what Digest.Requests says, and the story's
+// sentences stay cited and supported.
+func TestDigestLLMMapReducesABigStory(t *testing.T) {
+	ix := realRetriever(t, digestLibrary(t)...)
+	const budget = 900
+	eng, srv := llmEngine(t, ix, Config{Now: func() time.Time { return digestNow }, ContextBudget: budget}, storyReply)
+	req := lastWeekRequest()
+	req.Topic = "Port of Brennan strike"
+	d, err := eng.Digest(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.ChatRequests()
+	if len(d.Stories) == 0 || len(reqs) <= len(d.Stories) {
+		t.Fatalf("%d requests for %d stories: no map-reduce happened", len(reqs), len(d.Stories))
+	}
+	if len(reqs) != d.Requests {
+		t.Errorf("%d chat requests, Digest.Requests says %d", len(reqs), d.Requests)
+	}
+	for _, r := range reqs {
+		text := 0
+		for _, m := range articleBlock.FindAllStringSubmatch(allText(r), -1) {
+			text += len(m[2])
+		}
+		if text > budget {
+			t.Errorf("a request carries %d bytes of article text, over the budget of %d", text, budget)
+		}
+	}
+	// The reduce request is shown the map requests' sentences, under the
+	// numbers of the articles they cite.
+	last := allText(reqs[len(reqs)-1])
+	first := articleBlock.FindAllStringSubmatch(allText(reqs[0]), 1)
+	if len(first) == 0 || !strings.Contains(last, strings.TrimSpace(strings.SplitN(first[0][2], "\n", 2)[0])) {
+		t.Errorf("the reduce request does not carry the map step's sentences:\n%s", last)
+	}
+	checkDigestInvariants(t, d)
+	t.Logf("%d stories, %d requests", len(d.Stories), len(reqs))
+}
+
 // A sentence of the model that cites no article it was shown is marked
 // like an answer's, and the digest is not grounded.
 func TestDigestLLMUncitedSentenceIsMarked(t *testing.T) {

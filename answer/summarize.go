@@ -166,7 +166,7 @@ func (e *Engine) summarizeLLM(ctx context.Context, a retrieval.Article, paras []
 			}
 			partials = append(partials, text)
 		}
-		next := regroupByCitation(partials, ps, a)
+		next := regroupByCitation(partials, ps)
 		if len(next) == 0 || passagesBytes(next) >= passagesBytes(ps) {
 			// The partial summaries cite nothing usable, or are no
 			// shorter than their input: summarize what fits.
@@ -252,14 +252,16 @@ func cutAtRune(s string, n int) string {
 	return s[:n]
 }
 
-// regroupByCitation turns partial summaries back into numbered
-// "paragraphs" for the next round: every sentence of a partial summary
-// goes to the paragraphs it cites, so the next summary cites the original
-// paragraph numbers. Sentences citing nothing valid are dropped.
-func regroupByCitation(partials []string, ps []prompts.Passage, a retrieval.Article) []prompts.Passage {
-	valid := make(map[int]bool, len(ps))
+// regroupByCitation turns partial summaries back into numbered passages
+// for the next round: every sentence of a partial summary goes to the
+// passages it cites (paragraphs of an article, or the articles of a
+// digest story), so the next round cites the original numbers; each keeps
+// its passage's title, author, date and source. Sentences citing nothing
+// valid are dropped.
+func regroupByCitation(partials []string, ps []prompts.Passage) []prompts.Passage {
+	valid := make(map[int]prompts.Passage, len(ps))
 	for _, p := range ps {
-		valid[p.N] = true
+		valid[p.N] = p
 	}
 	buckets := make(map[int][]string)
 	for _, text := range partials {
@@ -271,7 +273,7 @@ func regroupByCitation(partials []string, ps []prompts.Passage, a retrieval.Arti
 			}
 			for _, m := range ParseCitations(sent) {
 				for _, n := range m.Numbers {
-					if valid[n] && (len(buckets[n]) == 0 || buckets[n][len(buckets[n])-1] != plain) {
+					if _, ok := valid[n]; ok && (len(buckets[n]) == 0 || buckets[n][len(buckets[n])-1] != plain) {
 						buckets[n] = append(buckets[n], plain)
 					}
 				}
@@ -285,8 +287,9 @@ func regroupByCitation(partials []string, ps []prompts.Passage, a retrieval.Arti
 	sort.Ints(nums)
 	out := make([]prompts.Passage, 0, len(nums))
 	for _, n := range nums {
-		out = append(out, prompts.Passage{N: n, Title: a.Title, Author: a.Author, Published: a.Published,
-			Source: a.Source, Text: strings.Join(buckets[n], " ")})
+		p := valid[n]
+		p.Text = strings.Join(buckets[n], " ")
+		out = append(out, p)
 	}
 	return out
 }
