@@ -32,6 +32,9 @@ type Index struct {
 	ownsStore bool
 	// segDir holds the index segments; "" when they are not used.
 	segDir string
+	// damaged names the listed segments Open could not read; the next
+	// save drops them from the MANIFEST.
+	damaged []string
 
 	// ingestMu serialises Ingest calls (and the manifest they rewrite).
 	ingestMu sync.Mutex

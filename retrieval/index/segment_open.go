@@ -55,6 +55,7 @@ func (ix *Index) loadSegments(ctx context.Context) segmentLoad {
 
 func (ix *Index) tryLoadSegments(ctx context.Context) (segmentLoad, error) {
 	l := segmentLoad{taken: map[string]bool{}}
+	ix.damaged = nil
 	m, err := readSegManifest(ix.segDir)
 	if err != nil {
 		return l, err
@@ -74,6 +75,7 @@ func (ix *Index) tryLoadSegments(ctx context.Context) (segmentLoad, error) {
 		}
 		if err != nil {
 			ix.log.Warn("skipping a damaged index segment; its articles are read from the store", "err", err.Error())
+			ix.damaged = append(ix.damaged, ls.Name)
 			continue
 		}
 		if s.view.build != want || s.view.dim != ix.manifest.Dimension {

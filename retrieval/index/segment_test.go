@@ -268,9 +268,18 @@ func TestSegmentCrashImage(t *testing.T) {
 			}
 			sameResults(t, ix, referenceIndex(t, dir))
 			ix.Close()
-			// The Open saved what it had to read from the store; the
-			// next one takes everything from whole segments.
-			again := openStore(t, dir, segEmbedder, smallChunks)
+			// The Open saved what it had to read from the store and
+			// dropped what it could not read from the MANIFEST; the next
+			// one takes everything from whole segments.
+			var log testLog
+			again, err := Open(ctx, Config{DataDir: dir, Embedder: segEmbedder, Chunking: smallChunks, Logger: log.logger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer again.Close()
+			if strings.Contains(log.String(), "damaged") {
+				t.Errorf("the second open still finds a damaged segment:\n%s", log.String())
+			}
 			if _, mem := fromSegments(again); mem != 0 {
 				t.Errorf("second open still read %d articles from the store", mem)
 			}

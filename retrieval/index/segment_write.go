@@ -36,8 +36,12 @@ func (ix *Index) saveSegments(ctx context.Context) {
 	}
 	start := time.Now()
 	arts, build, dim := ix.unsavedArticles()
-	if len(arts) == 0 {
+	if build == "" || (len(arts) == 0 && len(ix.damaged) == 0) {
 		return
+	}
+	damaged := map[string]bool{}
+	for _, name := range ix.damaged {
+		damaged[name] = true
 	}
 	var wrote, merged int
 	var names []string // written by this save, to adopt
@@ -54,7 +58,9 @@ func (ix *Index) saveSegments(ctx context.Context) {
 		arts = ix.notSavedSince(m, build, arts)
 		kept := m.Segments[:0]
 		for _, ls := range m.Segments {
-			if ls.Build == build { // others are of an old build, useless now
+			// Others are of an old build (useless now) or could not be
+			// read at Open (their articles were read from the store).
+			if ls.Build == build && !damaged[ls.Name] {
 				kept = append(kept, ls)
 			}
 		}
@@ -94,6 +100,7 @@ func (ix *Index) saveSegments(ctx context.Context) {
 		return
 	}
 	ix.markSaved()
+	ix.damaged = nil
 	for _, name := range names {
 		ix.adoptSegment(name)
 	}
