@@ -99,7 +99,7 @@ func BenchmarkOpenScale(b *testing.B) {
 				}
 				heap = heapInUse() - base
 				textBytes = 0
-				for _, e := range ix.byDoc {
+				for _, e := range ix.allEntries() {
 					textBytes += len(e.chunk.Text)
 				}
 				ix.Close()
@@ -136,7 +136,7 @@ func BenchmarkSearchScale(b *testing.B) {
 			before := openBeforeSegments(b, dir, emb)
 			defer before.Close()
 			fx := &floorFixture{n: n, dim: dim, slab: make([]float32, 0, n*dim)}
-			for _, e := range ours.byDoc {
+			for _, e := range ours.allEntries() {
 				fx.slab = append(fx.slab, e.vec...)
 			}
 			var tOurs, tBefore, tScan, tFloor []time.Duration

@@ -35,7 +35,7 @@ func BenchmarkStartup(b *testing.B) {
 		b.Fatal(err)
 	}
 	docs := make([]chromem.Document, 0, ix.Count())
-	for _, e := range ix.byDoc {
+	for _, e := range ix.allEntries() {
 		d, err := ix.vecs.coll(retrieval.Shared).GetByID(ctx, e.docID)
 		if err != nil {
 			b.Fatal(err)

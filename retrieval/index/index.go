@@ -8,8 +8,10 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,8 +74,7 @@ type Index struct {
 	vecs     *vectorSet
 	lex      *lexicon
 	dim      int                      // dimension of the vectors in vecs, 0 when empty
-	byRow    map[int64]*chunkEntry    // chunks.id → chunk
-	byDoc    map[string]*chunkEntry   // chromem document ID → chunk
+	nChunks  int                      // chunks indexed (see Count)
 	articles map[string]*articleEntry // article ID → metadata and chunks
 }
 
@@ -112,8 +113,6 @@ func newIndex(cfg Config, st store.Store, owned bool) *Index {
 		groupTexts: groupTexts,
 		vecs:       newVectorSet(),
 		lex:        newLexicon(),
-		byRow:      map[int64]*chunkEntry{},
-		byDoc:      map[string]*chunkEntry{},
 		articles:   map[string]*articleEntry{},
 	}
 }
@@ -121,6 +120,33 @@ func newIndex(cfg Config, st store.Store, owned bool) *Index {
 // Chromem documents carry no metadata: a scope has a collection of its
 // own, and the index filters everything else itself, which spares
 // chromem a metadata map per chunk.
+
+// entryFor finds the chunk a chromem document ID names (docID), through
+// its article: a map of a million document IDs cost a second of Open at a
+// million chunks, the article map is there anyway. nil when the index
+// does not hold it. The caller holds ix.mu (or owns the index).
+func (ix *Index) entryFor(id string) *chunkEntry {
+	i := strings.LastIndexByte(id, '#')
+	if i < 0 {
+		return nil
+	}
+	ae := ix.articles[id[:i]]
+	ord, err := strconv.Atoi(id[i+1:])
+	if ae == nil || err != nil {
+		return nil
+	}
+	// Chunks are numbered 0..n-1 and kept in order; look further only if
+	// that ever stops holding.
+	if ord >= 0 && ord < len(ae.chunks) && ae.chunks[ord].docID == id {
+		return ae.chunks[ord]
+	}
+	for _, e := range ae.chunks {
+		if e.docID == id {
+			return e
+		}
+	}
+	return nil
+}
 
 // docID names a chunk in chromem.
 func docID(articleID string, ordinal int) string {
@@ -183,18 +209,41 @@ func (ix *Index) loadSnapshot(ctx context.Context, snap store.Snapshot) error {
 		}
 	}
 	if withVectors {
-		// A plain loop: chromem's AddDocuments starts a goroutine per
-		// document and measured 2.5x slower for 100k documents
-		// (BenchmarkChromemLoad).
-		for _, d := range docs {
-			e := ix.byDoc[d.ID]
-			if err := ix.vecs.add(ctx, e.article.meta.Scope, d); err != nil {
-				return fmt.Errorf("load vectors into chromem: %w", err)
-			}
+		if err := ix.addDocuments(ctx, docs); err != nil {
+			return err
 		}
 		ix.dim = ix.manifest.Dimension
 	}
 	return nil
+}
+
+// addDocuments puts the loaded vectors into chromem, on one goroutine per
+// CPU each adding a share with AddDocument (chromem checks each vector's
+// norm and copies its metadata, which parallelizes; its AddDocuments
+// starts a goroutine per document and measured 2.5x slower for 100k
+// documents, BenchmarkChromemLoad). The caller owns the index (Open).
+func (ix *Index) addDocuments(ctx context.Context, docs []chromem.Document) error {
+	// The collections exist before the goroutines start, which then only
+	// read the scope map.
+	for _, ae := range ix.articles {
+		ix.vecs.coll(ae.meta.Scope)
+	}
+	parts := runtime.NumCPU()
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(docs)/parts, (p+1)*len(docs)/parts
+		wg.Go(func() {
+			for _, d := range docs[lo:hi] {
+				if err := ix.vecs.add(ctx, ix.entryFor(d.ID).article.meta.Scope, d); err != nil {
+					errs[p] = fmt.Errorf("load vectors into chromem: %w", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // loadTail reads the chunks of the articles in ids (every article when
@@ -261,8 +310,7 @@ func (ix *Index) scanChunks(ctx context.Context, snap store.Snapshot, ids []stri
 		}
 		e := &chunkEntry{rowid: sc.Key, article: ae, chunk: sc.Chunk, docID: docID(articleID, sc.Chunk.Ordinal)}
 		ae.chunks = append(ae.chunks, e)
-		ix.byRow[e.rowid] = e
-		ix.byDoc[e.docID] = e
+		ix.nChunks++
 		if withVectors {
 			if len(sc.Vector) != 4*dim {
 				return fmt.Errorf("%w: chunk %s has a %d-byte vector, want %d dims", store.ErrCorrupt, e.docID, len(sc.Vector), dim)
@@ -302,7 +350,7 @@ func (ix *Index) Generation() int64 { return ix.generation.Load() }
 func (ix *Index) Count() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.byRow)
+	return ix.nChunks
 }
 
 // Articles lists the stored articles, metadata only (Body empty), sorted by

@@ -376,8 +376,7 @@ func (ix *Index) applyGroup(group []ingestWork, chunks [][]retrieval.Chunk, vecs
 		for j, c := range chunks[i] {
 			e := &chunkEntry{rowid: rowids[i][j], docID: docID(meta.ID, c.Ordinal), article: ae, chunk: c, vec: unitVector(vecs[vi])}
 			ae.chunks[j] = e
-			ix.byRow[e.rowid] = e
-			ix.byDoc[e.docID] = e
+			ix.nChunks++
 			ix.lex.add(e, terms[i][j])
 			err := ix.vecs.add(ctx, meta.Scope, chromem.Document{ID: e.docID, Embedding: e.vec})
 			if err != nil {
@@ -400,8 +399,7 @@ func (ix *Index) dropArticleLocked(id string) {
 	}
 	ids := make([]string, 0, len(ae.chunks))
 	for _, e := range ae.chunks {
-		delete(ix.byRow, e.rowid)
-		delete(ix.byDoc, e.docID)
+		ix.nChunks--
 		ix.lex.remove(e)
 		ids = append(ids, e.docID)
 	}
@@ -500,8 +498,7 @@ func (ix *Index) reset(ctx context.Context, next store.Manifest, from string) er
 	ix.vecs = newVectorSet()
 	ix.lex = newLexicon()
 	ix.dim = 0
-	clear(ix.byRow)
-	clear(ix.byDoc)
+	ix.nChunks = 0
 	for _, ae := range ix.articles {
 		ae.chunks = nil
 		ae.meta.Hash = ""

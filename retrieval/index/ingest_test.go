@@ -348,7 +348,7 @@ func TestIngestDimensionGuard(t *testing.T) {
 		}
 		ix.mu.RLock()
 		defer ix.mu.RUnlock()
-		for _, e := range ix.byDoc {
+		for _, e := range ix.allEntries() {
 			doc, err := ix.vecs.coll(retrieval.Shared).GetByID(ctx, e.docID)
 			if err != nil || len(doc.Embedding) != ix.dim {
 				t.Errorf("chromem doc %s: %d dims, index %d (%v)", e.docID, len(doc.Embedding), ix.dim, err)

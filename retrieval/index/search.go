@@ -71,7 +71,7 @@ func (ix *Index) plan(query string, opts retrieval.SearchOptions) (searchPlan, e
 		return p, fmt.Errorf("search: unknown mode %q", opts.Mode)
 	}
 	ix.mu.RLock()
-	closed, total := ix.closed, len(ix.byRow)
+	closed, total := ix.closed, ix.nChunks
 	ix.mu.RUnlock()
 	if closed {
 		return p, errors.New("search: index is closed")
@@ -141,7 +141,7 @@ func (ix *Index) retrieve(ctx context.Context, query string, qv []float32, p sea
 		cands = append(cands, c)
 	}
 	for i, r := range vec {
-		e := ix.byDoc[r.ID]
+		e := ix.entryFor(r.ID)
 		if e == nil || !visible(e) {
 			continue
 		}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"runtime"
 	"strconv"
+	"sync"
 
 	chromem "github.com/philippgille/chromem-go"
 
@@ -61,21 +63,22 @@ func (ix *Index) tryLoadSegments(ctx context.Context) (segmentLoad, error) {
 		return l, err
 	}
 	want := buildKey(ix.manifest)
-	for i := len(m.Segments) - 1; i >= 0; i-- {
-		ls := m.Segments[i]
-		if ls.Build != want {
-			continue
+	var names []string
+	for _, ls := range m.Segments {
+		if ls.Build == want {
+			names = append(names, ls.Name)
 		}
-		if err := ctx.Err(); err != nil {
-			return l, err
-		}
-		s, err := openSegmentFile(ix.segDir, ls.Name)
+	}
+	segs, errs := openSegmentFiles(ctx, ix.segDir, names)
+	for i := len(names) - 1; i >= 0; i-- { // newest first
+		s, err := segs[i], errs[i]
 		if errors.Is(err, fs.ErrNotExist) {
+			l.segs = append(l.segs, nonNil(segs)...)
 			return l, err
 		}
 		if err != nil {
 			ix.log.Warn("skipping a damaged index segment; its articles are read from the store", "err", err.Error())
-			ix.damaged = append(ix.damaged, ls.Name)
+			ix.damaged = append(ix.damaged, names[i])
 			continue
 		}
 		if s.view.build != want || s.view.dim != ix.manifest.Dimension {
@@ -85,7 +88,43 @@ func (ix *Index) tryLoadSegments(ctx context.Context) (segmentLoad, error) {
 		l.segs = append(l.segs, s)
 		l.docs = ix.takeFromSegment(s, l.taken, l.docs)
 	}
-	return l, nil
+	return l, ctx.Err()
+}
+
+// openSegmentFiles maps and checks the named segments, several at once:
+// verifying a segment's checksum reads all of it, which is most of what
+// opening costs, and the files are independent.
+func openSegmentFiles(ctx context.Context, dir string, names []string) ([]*segment, []error) {
+	segs, errs := make([]*segment, len(names)), make([]error, len(names))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.NumCPU(), len(names)) {
+		wg.Go(func() {
+			for i := range next {
+				segs[i], errs[i] = openSegmentFile(dir, names[i])
+			}
+		})
+	}
+	for i := range names {
+		if ctx.Err() != nil {
+			errs[i] = ctx.Err()
+			continue
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return segs, errs
+}
+
+func nonNil(segs []*segment) []*segment {
+	var out []*segment
+	for _, s := range segs {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // takeFromSegment activates the chunks of every article of s the store
@@ -134,8 +173,7 @@ func (ix *Index) takeArticle(s *segment, i int, ae *articleEntry, docs []chromem
 		e.vec = s.vector(slot)
 		s.activate(e, slot)
 		ae.chunks[j] = e
-		ix.byRow[e.rowid] = e
-		ix.byDoc[e.docID] = e
+		ix.nChunks++
 		docs = append(docs, chromem.Document{ID: e.docID, Embedding: e.vec})
 	}
 	return docs
@@ -164,8 +202,7 @@ func (ix *Index) adoptSegment(name string) {
 		ids := make([]string, len(ae.chunks))
 		for j, e := range ae.chunks {
 			ix.lex.remove(e)
-			delete(ix.byRow, e.rowid)
-			delete(ix.byDoc, e.docID)
+			ix.nChunks--
 			ids[j] = e.docID
 		}
 		ix.vecs.delete(ae.meta.Scope, ids...)

@@ -13,9 +13,11 @@ import (
 
 // Segment writing policy.
 const (
-	// maxSegmentChunks bounds one segment file: its encoding is built in
-	// memory before it is written, so a huge first ingest becomes several
-	// files of this size rather than one buffer the size of the library.
+	// maxSegmentChunks bounds one segment file (with a quarter's slack, so
+	// that the few chunks past the mark a long ingest saves at do not make
+	// a file of their own): its sections are built in memory before they
+	// are written, so a huge first ingest becomes several files of this
+	// size rather than one buffer the size of the library.
 	maxSegmentChunks = 100_000
 	// mergeBelow is the size under which a segment counts as small; when
 	// more than maxSmallSegments small ones exist (each ingest writes
@@ -71,7 +73,7 @@ func (ix *Index) saveSegments(ctx context.Context) {
 		}
 		for len(arts) > 0 {
 			n, chunks := 0, 0
-			for n < len(arts) && (n == 0 || chunks+len(arts[n].Chunks) <= maxSegmentChunks) {
+			for n < len(arts) && (n == 0 || chunks+len(arts[n].Chunks) <= maxSegmentChunks*5/4) {
 				chunks += len(arts[n].Chunks)
 				n++
 			}
@@ -243,7 +245,7 @@ func (ix *Index) mergeSegments(m *segManifest, build string, dim int) (int, erro
 	m.Segments = kept
 	for len(arts) > 0 {
 		n, chunks := 0, 0
-		for n < len(arts) && (n == 0 || chunks+len(arts[n].Chunks) <= maxSegmentChunks) {
+		for n < len(arts) && (n == 0 || chunks+len(arts[n].Chunks) <= maxSegmentChunks*5/4) {
 			chunks += len(arts[n].Chunks)
 			n++
 		}

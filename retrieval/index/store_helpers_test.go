@@ -235,3 +235,12 @@ func copyStoreFiles(t testing.TB, fromDir, toDir string) {
 		}
 	}
 }
+
+// allEntries lists every indexed chunk.
+func (ix *Index) allEntries() []*chunkEntry {
+	var out []*chunkEntry
+	for _, ae := range ix.articles {
+		out = append(out, ae.chunks...)
+	}
+	return out
+}

@@ -223,8 +223,7 @@ func (ix *Index) applyDelta(d *articleDelta, m store.Manifest) []Change {
 		}
 		ix.articles[id] = ae
 		for i, e := range ae.chunks {
-			ix.byRow[e.rowid] = e
-			ix.byDoc[e.docID] = e
+			ix.nChunks++
 			ix.lex.add(e, d.terms[id][i])
 		}
 		for _, doc := range d.docs[id] {
@@ -254,10 +253,10 @@ func (ix *Index) reload(ctx context.Context, last int64) ([]Change, error) {
 	ix.manifest = fresh.manifest
 	ix.vecs, ix.lex, ix.dim = fresh.vecs, fresh.lex, fresh.dim
 	ix.mapped = append(ix.mapped, fresh.mapped...)
-	ix.byRow, ix.byDoc, ix.articles = fresh.byRow, fresh.byDoc, fresh.articles
+	ix.nChunks, ix.articles = fresh.nChunks, fresh.articles
 	ix.mu.Unlock()
 	ix.seq = max(last, fresh.seq)
-	ix.log.Info("the store was rebuilt by another process; reloaded the index", "articles", len(fresh.articles), "chunks", len(fresh.byRow))
+	ix.log.Info("the store was rebuilt by another process; reloaded the index", "articles", len(fresh.articles), "chunks", fresh.nChunks)
 	return []Change{{Kind: "reloaded"}}, nil
 }
 
