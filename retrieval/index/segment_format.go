@@ -263,49 +263,52 @@ func (w *segWriter) finish(build string) func(io.Writer) error {
 		secSeq: w.seq, secTexts: w.texts, secStrings: w.strs,
 	}
 	return func(dst io.Writer) error {
-		crc := crc32.New(castagnoli)
-		out := io.MultiWriter(dst, crc)
-		header := make([]byte, segHeaderSize)
-		copy(header, segMagic)
-		le.PutUint32(header[8:], segVersion)
-		le.PutUint32(header[12:], uint32(w.dim))
-		le.PutUint32(header[16:], uint32(w.nArticles))
-		le.PutUint32(header[20:], uint32(w.nChunks))
-		le.PutUint32(header[24:], uint32(len(order)))
-		off := uint64(segHeaderSize)
-		for i, s := range sections {
-			off = (off + 7) &^ 7
-			le.PutUint64(header[32+16*i:], off)
-			le.PutUint64(header[40+16*i:], uint64(len(s)))
-			off += uint64(len(s))
-		}
-		if _, err := out.Write(header); err != nil {
-			return err
-		}
-		at := uint64(segHeaderSize)
-		var zeros [8]byte
-		for _, s := range sections {
-			if pad := (8 - at%8) % 8; pad > 0 {
-				if _, err := out.Write(zeros[:pad]); err != nil {
-					return err
-				}
-				at += pad
-			}
-			if _, err := out.Write(s); err != nil {
-				return err
-			}
-			at += uint64(len(s))
-		}
-		if pad := (8 - at%8) % 8; pad > 0 {
-			if _, err := out.Write(zeros[:pad]); err != nil {
-				return err
-			}
-		}
-		footer := le.AppendUint32(nil, crc.Sum32())
-		footer = le.AppendUint32(footer, 0)
-		_, err := dst.Write(append(footer, segMagic...))
+		return writeSegmentFile(dst, w.dim, w.nArticles, w.nChunks, len(order), sections)
+	}
+}
+
+// writeSegmentFile writes the header (counts and section offsets), the
+// sections 8-byte aligned, and the footer with the CRC-32C of all that.
+func writeSegmentFile(dst io.Writer, dim, nArticles, nChunks, nTerms int, sections [numSections][]byte) error {
+	le := binary.LittleEndian
+	crc := crc32.New(castagnoli)
+	out := io.MultiWriter(dst, crc)
+	header := make([]byte, segHeaderSize)
+	copy(header, segMagic)
+	le.PutUint32(header[8:], segVersion)
+	le.PutUint32(header[12:], uint32(dim))
+	le.PutUint32(header[16:], uint32(nArticles))
+	le.PutUint32(header[20:], uint32(nChunks))
+	le.PutUint32(header[24:], uint32(nTerms))
+	off := uint64(segHeaderSize)
+	for i, s := range sections {
+		off = (off + 7) &^ 7
+		le.PutUint64(header[32+16*i:], off)
+		le.PutUint64(header[40+16*i:], uint64(len(s)))
+		off += uint64(len(s))
+	}
+	if _, err := out.Write(header); err != nil {
 		return err
 	}
+	at := uint64(segHeaderSize)
+	var zeros [8]byte
+	for _, s := range sections {
+		pad := (8 - at%8) % 8
+		if _, err := out.Write(zeros[:pad]); err != nil {
+			return err
+		}
+		if _, err := out.Write(s); err != nil {
+			return err
+		}
+		at += pad + uint64(len(s))
+	}
+	if _, err := out.Write(zeros[:(8-at%8)%8]); err != nil {
+		return err
+	}
+	footer := le.AppendUint32(nil, crc.Sum32())
+	footer = le.AppendUint32(footer, 0)
+	_, err := dst.Write(append(footer, segMagic...))
+	return err
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

@@ -48,54 +48,9 @@ func (ix *Index) saveSegments(ctx context.Context) {
 	var wrote, merged int
 	var names []string // written by this save, to adopt
 	err := withSegmentLock(ctx, ix.segDir, func() error {
-		m, err := readSegManifest(ix.segDir)
-		if err != nil {
-			// A torn or foreign MANIFEST: start a new one; the files it
-			// named are unlisted now and removed below.
-			ix.log.Warn("replacing an unreadable index segment manifest", "err", err.Error())
-			m = segManifest{Version: 1, Next: nextFreeSegment(ix.segDir)}
-		}
-		// Another process may have saved the same articles since this
-		// index loaded (several cold commands at once).
-		arts = ix.notSavedSince(m, build, arts)
-		kept := m.Segments[:0]
-		for _, ls := range m.Segments {
-			// Others are of an old build (useless now) or could not be
-			// read at Open (their articles were read from the store).
-			if ls.Build == build && !damaged[ls.Name] {
-				kept = append(kept, ls)
-			}
-		}
-		m.Segments = kept
-		initial := map[string]bool{}
-		for _, ls := range m.Segments {
-			initial[ls.Name] = true
-		}
-		for len(arts) > 0 {
-			n, chunks := 0, 0
-			for n < len(arts) && (n == 0 || chunks+len(arts[n].Chunks) <= maxSegmentChunks*5/4) {
-				chunks += len(arts[n].Chunks)
-				n++
-			}
-			if err := ix.writeSegment(&m, build, dim, arts[:n], chunks); err != nil {
-				return err
-			}
-			wrote += chunks
-			arts = arts[n:]
-		}
-		if merged, err = ix.mergeSegments(&m, build, dim); err != nil {
-			return err
-		}
-		if err := writeSegManifest(ix.segDir, m); err != nil {
-			return err
-		}
-		removeUnlisted(ix.segDir, m)
-		for _, ls := range m.Segments {
-			if !initial[ls.Name] {
-				names = append(names, ls.Name)
-			}
-		}
-		return nil
+		var err error
+		names, wrote, merged, err = ix.saveLocked(build, dim, arts, damaged)
+		return err
 	})
 	if err != nil {
 		ix.log.Warn("could not save the index segments; the next start reads those articles from the store", "err", err.Error())
@@ -107,6 +62,52 @@ func (ix *Index) saveSegments(ctx context.Context) {
 		ix.adoptSegment(name)
 	}
 	ix.log.Debug("saved index segments", "chunks", wrote, "merged", merged, "took", time.Since(start))
+}
+
+// saveLocked is saveSegments for a caller that holds the segment lock: it
+// writes arts, drops the damaged and stale listings, merges, writes the
+// MANIFEST and removes unlisted files. It returns the names of the
+// segments it wrote, the chunks saved and the segments merged.
+func (ix *Index) saveLocked(build string, dim int, arts []segArticleIn, damaged map[string]bool) (names []string, wrote, merged int, err error) {
+	m, err := readSegManifest(ix.segDir)
+	if err != nil {
+		// A torn or foreign MANIFEST: start a new one; the files it
+		// named are unlisted now and removed below.
+		ix.log.Warn("replacing an unreadable index segment manifest", "err", err.Error())
+		m = segManifest{Version: 1, Next: nextFreeSegment(ix.segDir)}
+	}
+	// Another process may have saved the same articles since this
+	// index loaded (several cold commands at once).
+	arts = ix.notSavedSince(m, build, arts)
+	kept := m.Segments[:0]
+	for _, ls := range m.Segments {
+		// Others are of an old build (useless now) or could not be
+		// read at Open (their articles were read from the store).
+		if ls.Build == build && !damaged[ls.Name] {
+			kept = append(kept, ls)
+		}
+	}
+	m.Segments = kept
+	initial := map[string]bool{}
+	for _, ls := range m.Segments {
+		initial[ls.Name] = true
+	}
+	if wrote, err = ix.writeBatches(&m, build, dim, arts); err != nil {
+		return nil, 0, 0, err
+	}
+	if merged, err = ix.mergeSegments(&m, build, dim); err != nil {
+		return nil, 0, 0, err
+	}
+	if err := writeSegManifest(ix.segDir, m); err != nil {
+		return nil, 0, 0, err
+	}
+	removeUnlisted(ix.segDir, m)
+	for _, ls := range m.Segments {
+		if !initial[ls.Name] {
+			names = append(names, ls.Name)
+		}
+	}
+	return names, wrote, merged, nil
 }
 
 // unsavedArticles lists the articles marked unsaved as segment input. The
@@ -144,6 +145,25 @@ func (ix *Index) markSaved() {
 		ae.unsaved = false
 	}
 	ix.unsavedChunks.Store(0)
+}
+
+// writeBatches writes arts as segments of at most maxSegmentChunks (and
+// its slack) each, listing them in m, and returns the chunks written.
+func (ix *Index) writeBatches(m *segManifest, build string, dim int, arts []segArticleIn) (int, error) {
+	wrote := 0
+	for len(arts) > 0 {
+		n, chunks := 0, 0
+		for n < len(arts) && (n == 0 || chunks+len(arts[n].Chunks) <= maxSegmentChunks*5/4) {
+			chunks += len(arts[n].Chunks)
+			n++
+		}
+		if err := ix.writeSegment(m, build, dim, arts[:n], chunks); err != nil {
+			return wrote, err
+		}
+		wrote += chunks
+		arts = arts[n:]
+	}
+	return wrote, nil
 }
 
 // writeSegment encodes arts as the next segment file and lists it in m.
@@ -243,16 +263,8 @@ func (ix *Index) mergeSegments(m *segManifest, build string, dim int) (int, erro
 		}
 	}
 	m.Segments = kept
-	for len(arts) > 0 {
-		n, chunks := 0, 0
-		for n < len(arts) && (n == 0 || chunks+len(arts[n].Chunks) <= maxSegmentChunks*5/4) {
-			chunks += len(arts[n].Chunks)
-			n++
-		}
-		if err := ix.writeSegment(m, build, dim, arts[:n], chunks); err != nil {
-			return 0, err
-		}
-		arts = arts[n:]
+	if _, err := ix.writeBatches(m, build, dim, arts); err != nil {
+		return 0, err
 	}
 	return len(pick), nil
 }
