@@ -240,7 +240,7 @@ func (ix *Index) ingestList(ctx context.Context, list []retrieval.Article, opts 
 			return err
 		}
 		rep.Chunks += n
-		if ix.unsavedChunks.Load() >= maxSegmentChunks {
+		if ix.unsavedChunks.Load() >= saveEvery {
 			// A big ingest moves what it built into segments as it goes,
 			// so it never holds more than one segment's worth in memory.
 			ix.saveSegments(ctx)

@@ -142,12 +142,16 @@ func removeUnlisted(dir string, m segManifest) {
 }
 
 // openSegmentFile maps and parses one segment file.
-func openSegmentFile(dir, name string) (*segment, error) {
+func openSegmentFile(dir, name string) (*segment, error) { return openSegment(dir, name, true) }
+
+// openSegment is openSegmentFile, verifying the checksum only when sum is
+// set (see parseSegmentChecked).
+func openSegment(dir, name string, sum bool) (*segment, error) {
 	data, unmap, err := mapFile(filepath.Join(dir, name))
 	if err != nil {
 		return nil, err
 	}
-	v, err := parseSegment(data)
+	v, err := parseSegmentChecked(data, sum)
 	if err != nil {
 		unmap()
 		return nil, fmt.Errorf("segment %s: %w", name, err)

@@ -331,14 +331,19 @@ type segView struct {
 }
 
 // parseSegment checks data's framing and checksum and returns its view.
-func parseSegment(data []byte) (*segView, error) {
+func parseSegment(data []byte) (*segView, error) { return parseSegmentChecked(data, true) }
+
+// parseSegmentChecked is parseSegment, verifying the checksum only when
+// sum is set: a writer adopting the file it has just written and synced
+// skips reading every page of it again.
+func parseSegmentChecked(data []byte, sum bool) (*segView, error) {
 	le := binary.LittleEndian
 	if len(data) < segHeaderSize+segFooterSize || !bytes.Equal(data[:8], []byte(segMagic)) ||
 		!bytes.Equal(data[len(data)-8:], []byte(segMagic)) {
 		return nil, fmt.Errorf("%w: bad framing", errBadSegment)
 	}
 	body := data[:len(data)-segFooterSize]
-	if le.Uint32(data[len(data)-segFooterSize:]) != crc32.Checksum(body, castagnoli) {
+	if sum && le.Uint32(data[len(data)-segFooterSize:]) != crc32.Checksum(body, castagnoli) {
 		return nil, fmt.Errorf("%w: checksum mismatch", errBadSegment)
 	}
 	if v := le.Uint32(data[8:]); v != segVersion {

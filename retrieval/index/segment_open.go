@@ -185,7 +185,7 @@ func (ix *Index) takeArticle(s *segment, i int, ae *articleEntry, docs []chromem
 // long-running process that ingests (a bot following feeds) holds what it
 // ingested once, as a process that opened the store later would.
 func (ix *Index) adoptSegment(name string) {
-	s, err := openSegmentFile(ix.segDir, name)
+	s, err := openSegment(ix.segDir, name, false) // written and synced just now
 	if err != nil {
 		ix.log.Warn("could not map the segment just written; its articles stay in memory", "err", err.Error())
 		return

@@ -23,7 +23,11 @@ const (
 	// more than maxSmallSegments small ones exist (each ingest writes
 	// one), they are merged into one, so a library fed by a news feed
 	// keeps a handful of files instead of one per poll.
-	mergeBelow       = 32_768
+	mergeBelow = 32_768
+	// saveEvery is how many chunks a long ingest builds in memory before
+	// it moves them into a segment: what bounds its memory (and at least
+	// mergeBelow, so those segments are never merged again).
+	saveEvery        = 50_000
 	maxSmallSegments = 4
 )
 
