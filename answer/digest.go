@@ -49,7 +49,7 @@ func (e *Engine) Digest(ctx context.Context, req DigestRequest, onDelta DeltaFun
 		return Digest{}, err
 	}
 	if len(sel.articles) == 0 {
-		return Digest{}, &NoDigestArticlesError{Since: d.Since, Until: d.Until, Topic: strings.TrimSpace(req.Topic), Feed: req.Feed}
+		return Digest{}, &NoDigestArticlesError{Since: d.Since, Until: d.Until, Topic: strings.TrimSpace(req.Topic), Feed: req.Feed, Undated: sel.undated}
 	}
 	d.Considered, d.LeftOut = sel.considered, sel.considered-len(sel.articles)
 	d.Timings.Retrieval = time.Since(start)

@@ -23,6 +23,9 @@ var ErrNoDigestArticles = errors.New("no articles match the digest")
 type NoDigestArticlesError struct {
 	Since, Until time.Time
 	Topic, Feed  string
+	// Undated is how many articles of the view have no publication date
+	// (and so are never in a digest), when none has one.
+	Undated int
 }
 
 func (e *NoDigestArticlesError) Error() string {
@@ -33,7 +36,14 @@ func (e *NoDigestArticlesError) Error() string {
 	if e.Topic != "" {
 		what += fmt.Sprintf(" about %q", e.Topic)
 	}
-	return fmt.Sprintf("%s were published between %s and %s.", what, digestDate(e.Since), digestDate(e.Until))
+	msg := fmt.Sprintf("%s were published between %s and %s", what, digestDate(e.Since), digestDate(e.Until))
+	switch {
+	case e.Undated == 1:
+		return msg + "; the library's one article has no date (a digest covers dated articles: give it a published: line in its front matter)."
+	case e.Undated > 1:
+		return msg + fmt.Sprintf("; none of the library's %d articles has a date (a digest covers dated articles: give them a published: line in their front matter).", e.Undated)
+	}
+	return msg + "."
 }
 
 // Is makes errors.Is(err, ErrNoDigestArticles) hold.
@@ -65,6 +75,9 @@ type datedArticle struct {
 type selection struct {
 	articles   []datedArticle
 	considered int
+	// undated counts the view's articles without a date, when no article
+	// has one (it explains an empty digest).
+	undated int
 }
 
 // selectArticles returns the dated articles of the engine's view in
@@ -77,8 +90,12 @@ func (e *Engine) selectArticles(ctx context.Context, req DigestRequest, since, u
 	}
 	window := retrieval.SearchOptions{Since: since, Until: until}
 	var in []datedArticle
+	undated := 0
 	for _, a := range all {
 		t, ok := a.PublishedTime()
+		if !ok {
+			undated++
+		}
 		if !ok || !window.InWindow(t, ok) || (req.Feed != "" && !inFeed(a, req.Feed)) {
 			continue
 		}
@@ -96,6 +113,9 @@ func (e *Engine) selectArticles(ctx context.Context, req DigestRequest, since, u
 		return in[i].ID < in[j].ID
 	})
 	sel := selection{considered: len(in)}
+	if undated == len(all) {
+		sel.undated = undated
+	}
 	if len(in) > max {
 		in = in[:max]
 	}

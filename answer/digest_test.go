@@ -261,3 +261,20 @@ func TestFitShares(t *testing.T) {
 		}
 	}
 }
+
+// A library without a single dated article says why a digest of it is
+// empty, and what to do.
+func TestDigestOfUndatedLibrarySaysWhy(t *testing.T) {
+	ix := realRetriever(t,
+		retrieval.Article{ID: "one", Title: "One", Body: "The harbour reopened after the storm."},
+		retrieval.Article{ID: "two", Title: "Two", Body: "The ferries sailed again at noon."})
+	eng, err := NewEngine(Config{Retriever: ix, Now: func() time.Time { return digestNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = eng.Digest(context.Background(), DigestRequest{}, nil)
+	if !errors.Is(err, ErrNoDigestArticles) || !strings.Contains(err.Error(), "none of the library's 2 articles has a date") ||
+		!strings.Contains(err.Error(), "published:") {
+		t.Errorf("error %v, want one saying the articles are undated", err)
+	}
+}

@@ -64,6 +64,17 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 	}
 	path := filepath.Join(dir, FileName)
 	s, err := open(ctx, path, log)
+	// A store being created or recovered by another process can answer
+	// SQLITE_BUSY where the busy timeout does not apply (switching to WAL,
+	// WAL recovery): wait a little and open again.
+	for try := 0; isBusy(err) && try < 20; try++ {
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		case <-time.After(time.Duration(50*(try+1)) * time.Millisecond):
+		}
+		s, err = open(ctx, path, log)
+	}
 	if errors.Is(err, store.ErrCorrupt) {
 		s, err = recoverCorrupt(ctx, path, log, err)
 	}
@@ -147,6 +158,18 @@ func classify(err error) error {
 		}
 	}
 	return err
+}
+
+// isBusy reports SQLITE_BUSY and SQLITE_LOCKED (with their extended codes).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return true
+		}
+	}
+	return false
 }
 
 // recoverCorrupt salvages what feedback it can read from the corrupt file,
