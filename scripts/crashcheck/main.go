@@ -109,7 +109,8 @@ var revision = regexp.MustCompile(`revision (\w+)\.`)
 
 // verify checks, from one look at the store: SQLite finds the file sound;
 // citebot's own check finds no damage; all n articles are there, each
-// wholly one revision (body and every chunk); the vote is kept.
+// wholly one revision (body and every chunk); the vote is kept; and the
+// index a command opens from the segments holds what the store holds.
 func verify(ctx context.Context, data string, n int) error {
 	if problems, err := sqlite.QuickCheck(ctx, data); err != nil || len(problems) > 0 {
 		return fmt.Errorf("quick_check: %v %v", problems, err)
@@ -154,6 +155,9 @@ func verify(ctx context.Context, data string, n int) error {
 	}
 	if votes != 1 {
 		return fmt.Errorf("%d seeded votes found, want 1", votes)
+	}
+	if err := verifyIndex(ctx, data, st); err != nil {
+		return err
 	}
 	fmt.Printf("ok: %d articles %v, %d chunks, %d pending, vote kept\n", len(tags), count, rep.Chunks, rep.Pending)
 	return nil
