@@ -68,6 +68,26 @@ func passageKeys(ps []retrieval.Passage) string {
 	return sb.String()
 }
 
+// ingestElsewhere makes the store in dir hold exactly arts, as another
+// process without segments would (an older binary, say).
+func ingestElsewhere(t *testing.T, dir string, arts []retrieval.Article) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, dir, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	other, err := Open(ctx, Config{Store: st, Embedder: segEmbedder, Chunking: smallChunks, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Ingest(ctx, arts, IngestOptions{Prune: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func segmentNames(t *testing.T, dir string) []string {
 	t.Helper()
 	m, err := readSegManifest(filepath.Join(dir, segDirName))
@@ -131,21 +151,9 @@ func TestSegmentsFollowChanges(t *testing.T) {
 	first.Close()
 
 	// A process without segments changes the store behind their back.
-	st, err := sqlite.Open(ctx, dir, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := Open(ctx, Config{Store: st, Embedder: segEmbedder, Chunking: smallChunks, Logger: discardLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	arts := library()
 	arts[0] = versioned(arts[0], "v2")
-	if _, err := other.Ingest(ctx, arts[:len(arts)-3], IngestOptions{Prune: true}); err != nil {
-		t.Fatal(err)
-	}
-	other.Close()
-	st.Close()
+	ingestElsewhere(t, dir, arts[:len(arts)-3])
 
 	again := openStore(t, dir, segEmbedder, smallChunks)
 	if vs := chunkVersions(t, again, "volcano"); !vs["v2"] {
@@ -305,21 +313,9 @@ func TestSegmentsAdoptedByTheWriter(t *testing.T) {
 
 	// Another process (no segments) changes and removes articles; Sync
 	// applies the delta over the segment.
-	st, err := sqlite.Open(ctx, dir, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := Open(ctx, Config{Store: st, Embedder: segEmbedder, Chunking: smallChunks, Logger: discardLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	arts := library()
 	arts[1] = versioned(arts[1], "v3")
-	if _, err := other.Ingest(ctx, arts[:len(arts)-2], IngestOptions{Prune: true}); err != nil {
-		t.Fatal(err)
-	}
-	other.Close()
-	st.Close()
+	ingestElsewhere(t, dir, arts[:len(arts)-2])
 	if _, err := ix.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}

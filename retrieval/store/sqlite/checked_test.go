@@ -3,16 +3,12 @@ package sqlite
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/citebot/citebot/retrieval"
-	"github.com/citebot/citebot/retrieval/store"
 )
 
 // TestQuickCheckOnlyWhenTheFileChanged: quick_check runs at the first
@@ -27,20 +23,7 @@ func TestQuickCheckOnlyWhenTheFileChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var writes []store.ArticleWrite
-	text := strings.Repeat("chunk text ", 200)
-	for i := range 40 {
-		id := fmt.Sprint("art-", i)
-		w := store.ArticleWrite{Article: retrieval.Article{ID: id, Title: id, Body: text, Hash: "h"}}
-		for j := range 5 {
-			w.Chunks = append(w.Chunks, retrieval.Chunk{ArticleID: id, Ordinal: j, Text: text, End: len(text)})
-			w.Vectors = append(w.Vectors, make([]float32, 64))
-		}
-		writes = append(writes, w)
-	}
-	if _, err := s.Replace(ctx, store.Manifest{Embedder: "local", Dimension: 64}, writes); err != nil {
-		t.Fatal(err)
-	}
+	fillChunks(t, s)
 	s.Close()
 	path := filepath.Join(dir, FileName)
 	// This open checks (the file changed since the last check) and

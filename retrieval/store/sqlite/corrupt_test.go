@@ -14,6 +14,26 @@ import (
 	"github.com/citebot/citebot/retrieval/store"
 )
 
+// fillChunks stores 40 articles of 5 chunks of 2 KB each, so that chunk
+// pages fill the end of the file (where tests damage it).
+func fillChunks(t *testing.T, s *Store) {
+	t.Helper()
+	var writes []store.ArticleWrite
+	text := strings.Repeat("chunk text ", 200)
+	for i := range 40 {
+		id := fmt.Sprint("art-", i)
+		w := store.ArticleWrite{Article: retrieval.Article{ID: id, Title: id, Body: text, Hash: "h"}}
+		for j := range 5 {
+			w.Chunks = append(w.Chunks, retrieval.Chunk{ArticleID: id, Ordinal: j, Text: text, End: len(text)})
+			w.Vectors = append(w.Vectors, make([]float32, 64))
+		}
+		writes = append(writes, w)
+	}
+	if _, err := s.Replace(context.Background(), store.Manifest{Embedder: "local", Dimension: 64}, writes); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A store whose chunk pages are damaged is rebuilt empty, the damaged file
 // is kept aside, and the feedback votes it held are carried over.
 func TestCorruptStoreKeepsReadableFeedback(t *testing.T) {
@@ -29,20 +49,7 @@ func TestCorruptStoreKeepsReadableFeedback(t *testing.T) {
 		}
 	}
 	// Many chunks after the votes: they fill the pages at the end of the file.
-	var writes []store.ArticleWrite
-	text := strings.Repeat("chunk text ", 200)
-	for i := range 40 {
-		id := fmt.Sprint("art-", i)
-		w := store.ArticleWrite{Article: retrieval.Article{ID: id, Title: id, Body: text, Hash: "h"}}
-		for j := range 5 {
-			w.Chunks = append(w.Chunks, retrieval.Chunk{ArticleID: id, Ordinal: j, Text: text, End: len(text)})
-			w.Vectors = append(w.Vectors, make([]float32, 64))
-		}
-		writes = append(writes, w)
-	}
-	if _, err := s.Replace(ctx, store.Manifest{Embedder: "local", Dimension: 64}, writes); err != nil {
-		t.Fatal(err)
-	}
+	fillChunks(t, s)
 	if _, err := s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		t.Fatal(err)
 	}
