@@ -82,9 +82,11 @@ func main() {
 	if o.chunks < 1 || o.dim < 1 || o.runs < 1 {
 		log.Fatal("-chunks, -dim and -runs must be positive")
 	}
-	if err := run(context.Background(), o); err != nil {
+	res, err := run(context.Background(), o)
+	if err != nil {
 		log.Fatal(err)
 	}
+	report(os.Stdout, o, res.raw, res.textBytes, res.base, res.nw, res.questions)
 }
 
 // target is one build under test.
@@ -102,28 +104,64 @@ type sample struct {
 	maxRSS int64 // bytes
 }
 
-func run(ctx context.Context, o options) error {
+// result is what one run measured.
+type result struct {
+	raw, textBytes int64 // raw vectors + texts, and the texts alone
+	base, nw       *target
+	questions      []string
+}
+
+func run(ctx context.Context, o options) (result, error) {
 	repo, err := output(ctx, "", "git", "rev-parse", "--show-toplevel")
 	if err != nil {
-		return fmt.Errorf("find the repository (run scalebench inside it): %w", err)
+		return result{}, fmt.Errorf("find the repository (run scalebench inside it): %w", err)
 	}
 	repo = strings.TrimSpace(repo)
 	work := o.work
 	if work == "" {
 		if work, err = os.MkdirTemp("", "scalebench-"); err != nil {
-			return err
+			return result{}, err
 		}
 		defer os.RemoveAll(work)
 	}
 	if work, err = filepath.Abs(work); err != nil {
-		return err
+		return result{}, err
 	}
 	for _, d := range []string{"bin", "seeds"} {
 		if err := os.MkdirAll(filepath.Join(work, d), 0o755); err != nil {
-			return err
+			return result{}, err
 		}
 	}
+	base, nw, err := buildTargets(ctx, repo, work, o)
+	if err != nil {
+		return result{}, err
+	}
+	corpus := filepath.Join(work, "corpus")
+	log.Printf("writing %d chunks to %s", o.chunks, corpus)
+	textBytes, questions, err := writeCorpus(corpus, o.chunks)
+	if err != nil {
+		return result{}, fmt.Errorf("write the corpus: %w", err)
+	}
+	srv, err := startEmbedServer(o.dim)
+	if err != nil {
+		return result{}, err
+	}
+	defer srv.close()
+	for i, b := range []*target{base, nw} {
+		b.data = filepath.Join(work, fmt.Sprintf("data-%d", i))
+		if err := b.ingestCorpus(ctx, work, srv, corpus, o.chunks); err != nil {
+			return result{}, err
+		}
+	}
+	if err := measure(ctx, work, srv, questions, o.runs, base, nw); err != nil {
+		return result{}, err
+	}
+	raw := int64(o.chunks)*int64(o.dim)*4 + textBytes
+	return result{raw: raw, textBytes: textBytes, base: base, nw: nw, questions: questions}, nil
+}
 
+// buildTargets builds the baseline and the new binary into work/bin.
+func buildTargets(ctx context.Context, repo, work string, o options) (*target, *target, error) {
 	base := &target{name: "baseline " + o.baseline, rev: o.baseline}
 	nw := &target{name: "new", rev: o.newRev}
 	if o.newRev == "" {
@@ -135,54 +173,47 @@ func run(ctx context.Context, o options) error {
 		b.path = filepath.Join(work, "bin", fmt.Sprintf("citebot-%d", i))
 		log.Printf("building %s", b.name)
 		if err := build(ctx, repo, b.rev, b.path); err != nil {
-			return fmt.Errorf("build %s: %w", b.name, err)
+			return nil, nil, fmt.Errorf("build %s: %w", b.name, err)
 		}
 	}
+	return base, nw, nil
+}
 
-	corpus := filepath.Join(work, "corpus")
-	log.Printf("writing %d chunks to %s", o.chunks, corpus)
-	textBytes, questions, err := writeCorpus(corpus, o.chunks)
-	if err != nil {
-		return fmt.Errorf("write the corpus: %w", err)
-	}
-
-	srv, err := startEmbedServer(o.dim)
-	if err != nil {
+// ingestCorpus ingests the corpus into a fresh data dir and records what
+// it cost.
+func (b *target) ingestCorpus(ctx context.Context, work string, srv *embedServer, corpus string, want int) error {
+	if err := os.RemoveAll(b.data); err != nil {
 		return err
 	}
-	defer srv.close()
-
-	for i, b := range []*target{base, nw} {
-		b.data = filepath.Join(work, fmt.Sprintf("data-%d", i))
-		if err := os.RemoveAll(b.data); err != nil {
-			return err
-		}
-		log.Printf("ingesting with %s", b.name)
-		before := srv.texts.Load()
-		out, s, err := b.exec(ctx, work, srv.url, "ingest", "--json", corpus)
-		if err != nil {
-			return fmt.Errorf("%s: ingest: %w", b.name, err)
-		}
-		b.ingest = s
-		var res struct {
-			Chunks int `json:"chunks"`
-		}
-		if err := json.Unmarshal(out, &res); err != nil {
-			return fmt.Errorf("%s: ingest --json: %w", b.name, err)
-		}
-		b.chunks = res.Chunks
-		log.Printf("  %d chunks in %.1f s (%d texts embedded), max RSS %.0f MB", b.chunks, s.wall.Seconds(), srv.texts.Load()-before, mb(s.maxRSS))
-		if b.chunks != o.chunks {
-			log.Printf("  warning: %s holds %d chunks, the corpus was written as %d", b.name, b.chunks, o.chunks)
-		}
+	log.Printf("ingesting with %s", b.name)
+	before := srv.texts.Load()
+	out, s, err := b.exec(ctx, work, srv.url, "ingest", "--json", corpus)
+	if err != nil {
+		return fmt.Errorf("%s: ingest: %w", b.name, err)
 	}
+	b.ingest = s
+	var res struct {
+		Chunks int `json:"chunks"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		return fmt.Errorf("%s: ingest --json: %w", b.name, err)
+	}
+	b.chunks = res.Chunks
+	log.Printf("  %d chunks in %.1f s (%d texts embedded), max RSS %.0f MB", b.chunks, s.wall.Seconds(), srv.texts.Load()-before, mb(s.maxRSS))
+	if b.chunks != want {
+		log.Printf("  warning: %s holds %d chunks, the corpus was written as %d", b.name, b.chunks, want)
+	}
+	return nil
+}
 
-	// Alternate the binaries, so that drifts in machine speed (page cache,
-	// other load) hit both alike. Round 0 is the warm-up.
+// measure alternates the binaries on ask and search, so that drifts in
+// machine speed (page cache, other load) hit both alike. Round 0 is the
+// warm-up.
+func measure(ctx context.Context, work string, srv *embedServer, questions []string, runs int, base, nw *target) error {
 	for _, b := range []*target{base, nw} {
 		b.tops = map[string]string{}
 	}
-	for round := 0; round <= o.runs; round++ {
+	for round := 0; round <= runs; round++ {
 		q := questions[round%len(questions)]
 		for _, cmd := range []string{"ask", "search"} {
 			for _, b := range []*target{base, nw} {
@@ -204,12 +235,9 @@ func run(ctx context.Context, o options) error {
 			}
 		}
 		if round == 0 {
-			log.Printf("warm-up done; %d measured rounds", o.runs)
+			log.Printf("warm-up done; %d measured rounds", runs)
 		}
 	}
-
-	raw := int64(o.chunks)*int64(o.dim)*4 + textBytes
-	report(os.Stdout, o, raw, textBytes, base, nw, questions)
 	return nil
 }
 
