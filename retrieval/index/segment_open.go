@@ -179,12 +179,13 @@ func (ix *Index) takeArticle(s *segment, i int, ae *articleEntry, docs []chromem
 	return docs
 }
 
-// adoptSegment maps a segment this index just wrote and moves the
-// articles it holds out of memory into it: their texts, vectors and
-// postings then live in the file's pages instead of the Go heap, so a
-// long-running process that ingests (a bot following feeds) holds what it
-// ingested once, as a process that opened the store later would.
-func (ix *Index) adoptSegment(name string) {
+// adoptSegment maps a segment this index just wrote and moves into it the
+// articles it holds that are in memory, or in a segment the save dropped
+// (merged away): their texts, vectors and postings then live in the new
+// file's pages, so a long-running process that ingests (a bot following
+// feeds) holds what it ingested once, in a handful of segments, as a
+// process that opened the store later would.
+func (ix *Index) adoptSegment(name string, dropped map[string]bool) {
 	s, err := openSegment(ix.segDir, name, false) // written and synced just now
 	if err != nil {
 		ix.log.Warn("could not map the segment just written; its articles stay in memory", "err", err.Error())
@@ -196,7 +197,7 @@ func (ix *Index) adoptSegment(name string) {
 	adopted := 0
 	for i := 0; i < s.view.nArticles; i++ {
 		ae, ok := ix.segmentArticle(s, i)
-		if !ok || ae.saved() || len(ae.chunks) != int(s.view.article(i).n) {
+		if !ok || (ae.saved() && !dropped[ae.chunks[0].seg.name]) || len(ae.chunks) != int(s.view.article(i).n) {
 			continue
 		}
 		ids := make([]string, len(ae.chunks))
@@ -220,6 +221,39 @@ func (ix *Index) adoptSegment(name string) {
 	s.settle()
 	ix.lex.segs = append(ix.lex.segs, s)
 	ix.mapped = append(ix.mapped, s)
+}
+
+// dropDeadSegments unmaps the segments no live chunk uses any more (every
+// article moved to a merged segment, or was replaced or removed). Nothing
+// else points into them: passages and chunk lists copy their texts, and
+// chromem's documents for them were replaced. It takes ix.mu.
+func (ix *Index) dropDeadSegments() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	dead := map[*segment]bool{}
+	live := ix.lex.segs[:0]
+	for _, s := range ix.lex.segs {
+		if s.live == 0 {
+			dead[s] = true
+			continue
+		}
+		live = append(live, s)
+	}
+	ix.lex.segs = live
+	if len(dead) == 0 {
+		return
+	}
+	mapped := ix.mapped[:0]
+	for _, s := range ix.mapped {
+		if dead[s] {
+			if err := s.close(); err != nil {
+				ix.log.Warn("could not unmap an index segment", "err", err.Error())
+			}
+			continue
+		}
+		mapped = append(mapped, s)
+	}
+	ix.mapped = mapped
 }
 
 // unitVector returns v when it is of unit length (as chromem checks it),

@@ -195,6 +195,15 @@ func TestSegmentsMerge(t *testing.T) {
 			t.Fatalf("after %d ingests: %d segments, want at most %d", i+1, n, maxSmallSegments+1)
 		}
 	}
+	// The writer itself follows the merges: it maps a handful of live
+	// segments, not one per ingest, and still searches as the store.
+	ix.mu.RLock()
+	parts, mapped := len(ix.lex.segs), len(ix.mapped)
+	ix.mu.RUnlock()
+	if parts > maxSmallSegments+1 || mapped > maxSmallSegments+1 {
+		t.Errorf("the writer searches %d segments and maps %d after %d ingests, want at most %d", parts, mapped, len(arts), maxSmallSegments+1)
+	}
+	sameResults(t, ix, referenceIndex(t, dir))
 	ix.Close()
 	ents, _ := os.ReadDir(filepath.Join(dir, segDirName))
 	if len(ents) > maxSmallSegments+3 { // + MANIFEST and LOCK

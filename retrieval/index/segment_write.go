@@ -49,11 +49,11 @@ func (ix *Index) saveSegments(ctx context.Context) {
 	for _, name := range ix.damaged {
 		damaged[name] = true
 	}
-	var wrote, merged int
-	var names []string // written by this save, to adopt
+	var wrote int
+	var names, dropped []string // written by this save (to adopt), and dropped
 	err := withSegmentLock(ctx, ix.segDir, func() error {
 		var err error
-		names, wrote, merged, err = ix.saveLocked(build, dim, arts, damaged)
+		names, dropped, wrote, err = ix.saveLocked(build, dim, arts, damaged)
 		return err
 	})
 	if err != nil {
@@ -62,17 +62,23 @@ func (ix *Index) saveSegments(ctx context.Context) {
 	}
 	ix.markSaved()
 	ix.damaged = nil
-	for _, name := range names {
-		ix.adoptSegment(name)
+	gone := map[string]bool{}
+	for _, name := range dropped {
+		gone[name] = true
 	}
-	ix.log.Debug("saved index segments", "chunks", wrote, "merged", merged, "took", time.Since(start))
+	for _, name := range names {
+		ix.adoptSegment(name, gone)
+	}
+	ix.dropDeadSegments()
+	ix.log.Debug("saved index segments", "chunks", wrote, "dropped", len(dropped), "took", time.Since(start))
 }
 
 // saveLocked is saveSegments for a caller that holds the segment lock: it
 // writes arts, drops the damaged and stale listings, merges, writes the
 // MANIFEST and removes unlisted files. It returns the names of the
-// segments it wrote, the chunks saved and the segments merged.
-func (ix *Index) saveLocked(build string, dim int, arts []segArticleIn, damaged map[string]bool) (names []string, wrote, merged int, err error) {
+// segments it wrote and of those it dropped (merged, damaged, of another
+// build), and the chunks saved.
+func (ix *Index) saveLocked(build string, dim int, arts []segArticleIn, damaged map[string]bool) (names, dropped []string, wrote int, err error) {
 	m, err := readSegManifest(ix.segDir)
 	if err != nil {
 		// A torn or foreign MANIFEST: start a new one; the files it
@@ -89,6 +95,8 @@ func (ix *Index) saveLocked(build string, dim int, arts []segArticleIn, damaged 
 		// read at Open (their articles were read from the store).
 		if ls.Build == build && !damaged[ls.Name] {
 			kept = append(kept, ls)
+		} else {
+			dropped = append(dropped, ls.Name)
 		}
 	}
 	m.Segments = kept
@@ -97,13 +105,15 @@ func (ix *Index) saveLocked(build string, dim int, arts []segArticleIn, damaged 
 		initial[ls.Name] = true
 	}
 	if wrote, err = ix.writeBatches(&m, build, dim, arts); err != nil {
-		return nil, 0, 0, err
+		return nil, nil, 0, err
 	}
-	if merged, err = ix.mergeSegments(&m, build, dim); err != nil {
-		return nil, 0, 0, err
+	merged, err := ix.mergeSegments(&m, build, dim)
+	if err != nil {
+		return nil, nil, 0, err
 	}
+	dropped = append(dropped, merged...)
 	if err := writeSegManifest(ix.segDir, m); err != nil {
-		return nil, 0, 0, err
+		return nil, nil, 0, err
 	}
 	removeUnlisted(ix.segDir, m)
 	for _, ls := range m.Segments {
@@ -111,7 +121,7 @@ func (ix *Index) saveLocked(build string, dim int, arts []segArticleIn, damaged 
 			names = append(names, ls.Name)
 		}
 	}
-	return names, wrote, merged, nil
+	return names, dropped, wrote, nil
 }
 
 // unsavedArticles lists the articles marked unsaved as segment input. The
@@ -230,9 +240,9 @@ func (ix *Index) notSavedSince(m segManifest, build string, arts []segArticleIn)
 
 // mergeSegments rewrites the small segments, and those this index found
 // mostly dead, as one, when there are enough of them; it returns the
-// number of segments merged. Only articles the index holds in the same
+// names of the segments merged away. Only articles the index holds in the same
 // version are kept.
-func (ix *Index) mergeSegments(m *segManifest, build string, dim int) (int, error) {
+func (ix *Index) mergeSegments(m *segManifest, build string, dim int) ([]string, error) {
 	deadMostly := map[string]bool{}
 	for _, s := range ix.mapped {
 		if s.view.nChunks >= mergeBelow && s.live < s.view.nChunks/2 {
@@ -250,15 +260,17 @@ func (ix *Index) mergeSegments(m *segManifest, build string, dim int) (int, erro
 		}
 	}
 	if small <= maxSmallSegments && len(pick) == small {
-		return 0, nil
+		return nil, nil
 	}
 	arts, err := ix.liveArticlesOf(pick)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	drop := map[string]bool{}
+	var names []string
 	for _, ls := range pick {
 		drop[ls.Name] = true
+		names = append(names, ls.Name)
 	}
 	kept := m.Segments[:0]
 	for _, ls := range m.Segments {
@@ -268,9 +280,9 @@ func (ix *Index) mergeSegments(m *segManifest, build string, dim int) (int, erro
 	}
 	m.Segments = kept
 	if _, err := ix.writeBatches(m, build, dim, arts); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(pick), nil
+	return names, nil
 }
 
 // liveArticlesOf reads the articles of the listed segments that the index
