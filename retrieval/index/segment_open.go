@@ -191,6 +191,56 @@ func (ix *Index) adoptSegment(name string, dropped map[string]bool) {
 		ix.log.Warn("could not map the segment just written; its articles stay in memory", "err", err.Error())
 		return
 	}
+	ix.adopt(s, dropped)
+}
+
+// adoptOthersSegments does for a process that follows another's changes
+// (serve, while `citebot ingest` runs) what adoptSegment does for the
+// writer: the articles a sync brought into memory move into the segment
+// the other process wrote for them, and those in segments it merged away
+// move into the merged one. A file that cannot be read is left alone;
+// its articles stay where they are.
+func (ix *Index) adoptOthersSegments() {
+	if ix.segDir == "" || ix.dim == 0 {
+		return
+	}
+	m, err := readSegManifest(ix.segDir)
+	if err != nil {
+		return
+	}
+	want := buildKey(ix.manifest)
+	listed, known := map[string]bool{}, map[string]bool{}
+	for _, ls := range m.Segments {
+		listed[ls.Name] = true
+	}
+	gone := map[string]bool{}
+	for _, s := range ix.mapped {
+		known[s.name] = true
+		if !listed[s.name] {
+			gone[s.name] = true
+		}
+	}
+	for _, ls := range m.Segments {
+		if ls.Build != want || known[ls.Name] {
+			continue
+		}
+		s, err := openSegmentFile(ix.segDir, ls.Name)
+		if err != nil {
+			continue
+		}
+		if s.view.build != want {
+			s.close()
+			continue
+		}
+		ix.adopt(s, gone)
+	}
+	ix.dropDeadSegments()
+}
+
+// adopt moves into s the articles it holds in the version the index holds
+// that are in memory or in a segment named in dropped, and keeps s mapped
+// if it took any (else unmaps it).
+func (ix *Index) adopt(s *segment, dropped map[string]bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ctx := context.Background() // memory only: must not stop half way

@@ -333,3 +333,31 @@ func TestSegmentsAdoptedByTheWriter(t *testing.T) {
 	}
 	sameResults(t, ix, referenceIndex(t, dir))
 }
+
+// TestSegmentsAdoptedByAFollower: a process that follows another's changes
+// (serve while `citebot ingest` runs) takes the synced articles from the
+// segment the other process wrote, instead of keeping them in its heap.
+func TestSegmentsAdoptedByAFollower(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writer := openStore(t, dir, segEmbedder, smallChunks)
+	arts := library()
+	if _, err := writer.Ingest(ctx, arts[:10], IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	follower := openStore(t, dir, segEmbedder, smallChunks)
+	arts[0] = versioned(arts[0], "v5")
+	if _, err := writer.Ingest(ctx, arts, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := follower.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if saved, mem := fromSegments(follower); saved != len(arts) || mem != 0 {
+		t.Errorf("after sync: %d articles in segments, %d in the follower's memory", saved, mem)
+	}
+	if vs := chunkVersions(t, follower, "volcano"); !vs["v5"] {
+		t.Errorf("volcano after sync: versions %v, want v5", vs)
+	}
+	sameResults(t, follower, referenceIndex(t, dir))
+}

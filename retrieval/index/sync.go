@@ -80,6 +80,9 @@ func (ix *Index) syncLocked(ctx context.Context) ([]Change, error) {
 	}
 	applied := ix.applyDelta(delta, m)
 	ix.seq = last
+	if len(applied) > 0 {
+		ix.adoptOthersSegments()
+	}
 	return applied, nil
 }
 
