@@ -135,3 +135,36 @@ func TestCheckFindsAndRepairsFlippedBytesInTheFile(t *testing.T) {
 		t.Errorf("%d articles after the repair, want 30", len(ids))
 	}
 }
+
+// A damaged index segment is damage too (exit 1, one line), and a repair
+// drops it; the articles it held are read from the store again, so the
+// answers do not change.
+func TestCheckFindsAndRepairsADamagedSegment(t *testing.T) {
+	env := checkEnv(t)
+	before := runCLI(t, env, "search", "--json", "generated report")
+	segs, err := filepath.Glob(filepath.Join(env["CITEBOT_DATA_DIR"], "segments", "*.seg"))
+	if err != nil || len(segs) == 0 {
+		t.Fatalf("no segment written by the ingest: %v", err)
+	}
+	data, err := os.ReadFile(segs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0x10
+	if err := os.WriteFile(segs[0], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, env, "check")
+	if r.code != 1 || !strings.Contains(r.stdout, "index segment "+filepath.Base(segs[0])+": ") ||
+		!strings.Contains(r.stdout, "checksum") || !strings.Contains(r.stderr, "check --repair") {
+		t.Fatalf("check of a damaged segment: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "check", "--repair")
+	if r.code != 0 || !strings.Contains(r.stdout, "checked again: no damage found") {
+		t.Fatalf("check --repair: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	checkIsClean(t, env, "after the repair")
+	if after := runCLI(t, env, "search", "--json", "generated report"); after.stdout != before.stdout {
+		t.Errorf("search changed after the segment repair:\n%s\nwant\n%s", after.stdout, before.stdout)
+	}
+}

@@ -21,13 +21,16 @@ func (a *app) checkCommand() *cobra.Command {
 		Long: `Check the store for damage that happened outside citebot (a failing disk, a
 bad copy): SQLite's quick_check on the file, then every stored article against
 its chunks (offsets, numbering, valid UTF-8, the stored hash) and every vector
-(dimension, finite values, unit length). Prints one line per damaged article
-and exits 1 when there is any. The check itself changes nothing.
+(dimension, finite values, unit length), and the index segments in
+DATA/segments (framing, checksum, offsets). Prints one line per damaged
+article or segment and exits 1 when there is any. The check itself changes
+nothing.
 
 With --repair the damaged articles are re-chunked and re-embedded from their
 files (a file that is gone takes its article out, as at every sync), and a
 damaged store file is moved aside and rebuilt from the articles with its
-feedback kept; then the check runs again.`,
+feedback kept, and damaged segments are dropped (they are derived from the
+store and rebuilt at the next start); then the check runs again.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runCheck(cmd.Context(), f)
@@ -50,6 +53,9 @@ type checkResult struct {
 	Rebuilt   []string       `json:"rebuilt,omitempty"`
 	Removed   []string       `json:"removed,omitempty"`
 	Remaining []index.Damage `json:"remaining,omitempty"`
+	// Segments is what the check found of the index segments (derived
+	// data: a repair drops the damaged ones, nothing is lost).
+	Segments index.SegmentReport `json:"segments"`
 	// StillPending counts articles the repair could not rebuild yet.
 	StillPending int  `json:"still_pending,omitempty"`
 	Repaired     bool `json:"repaired,omitempty"`
@@ -64,6 +70,17 @@ func (a *app) runCheck(ctx context.Context, f checkFlags) error {
 		return err
 	}
 	damaged := len(res.Store) > 0 || len(res.Damaged) > 0
+	segDamage := len(res.Segments.Damaged) > 0
+	if f.repair && segDamage {
+		if err := index.RepairSegments(ctx, a.cfg.DataDir); err != nil {
+			return err
+		}
+		if res.Segments, err = index.CheckSegments(ctx, a.cfg.DataDir); err != nil {
+			return err
+		}
+		segDamage = len(res.Segments.Damaged) > 0
+		res.Repaired = !damaged && !segDamage
+	}
 	if f.repair && damaged {
 		if err := a.repairStore(ctx, &res); err != nil {
 			return err
@@ -77,6 +94,9 @@ func (a *app) runCheck(ctx context.Context, f checkFlags) error {
 		a.printCheck(res)
 	}
 	switch {
+	case !damaged && segDamage:
+		return fmt.Errorf("%d damaged index %s found; run `citebot check --repair` to drop them (nothing is lost: they are rebuilt from the store)",
+			len(res.Segments.Damaged), plural(len(res.Segments.Damaged), "segment"))
 	case !damaged:
 		return nil
 	case !f.repair && len(res.Store) > 0:
@@ -96,6 +116,11 @@ func (a *app) runCheck(ctx context.Context, f checkFlags) error {
 // (opening it would move it aside).
 func (a *app) checkStore(ctx context.Context) (checkResult, error) {
 	res := checkResult{CheckReport: index.CheckReport{Damaged: []index.Damage{}}}
+	segs, err := index.CheckSegments(ctx, a.cfg.DataDir)
+	if err != nil {
+		return res, err
+	}
+	res.Segments = segs
 	problems, err := sqlite.QuickCheck(ctx, a.cfg.DataDir)
 	if err != nil || len(problems) > 0 {
 		res.Store = problems
@@ -116,6 +141,16 @@ func (a *app) checkStore(ctx context.Context) (checkResult, error) {
 	}
 	res.CheckReport = rep
 	return res, nil
+}
+
+// printSegments says what the check found of the index segments.
+func (a *app) printSegments(r index.SegmentReport) {
+	for _, d := range r.Damaged {
+		fmt.Fprintf(a.stdout, "index segment %s\n", d)
+	}
+	if len(r.Damaged) > 0 {
+		fmt.Fprintf(a.stdout, "index segments: %d %s, %d damaged\n", r.Files, plural(r.Files, "file"), len(r.Damaged))
+	}
 }
 
 // repairStore marks the damaged articles for rebuilding (or drops what
@@ -168,6 +203,8 @@ func (a *app) printCheck(r checkResult) {
 		fmt.Fprintf(a.stdout, "the store file in %s is damaged\n", a.cfg.DataDir)
 	case len(r.Damaged) > 0:
 		fmt.Fprintf(a.stdout, "checked %d articles, %d chunks: %d damaged\n", r.Articles, r.Chunks, len(r.Damaged))
+	case len(r.Segments.Damaged) > 0:
+		fmt.Fprintf(a.stdout, "checked %d articles, %d chunks: no damaged article\n", r.Articles, r.Chunks)
 	default:
 		fmt.Fprintf(a.stdout, "checked %d articles, %d chunks: no damage found\n", r.Articles, r.Chunks)
 	}
@@ -178,6 +215,7 @@ func (a *app) printCheck(r checkResult) {
 	for _, d := range r.Remaining {
 		fmt.Fprintf(a.stdout, "still damaged: %s\n", d.String())
 	}
+	a.printSegments(r.Segments)
 	if r.Repaired {
 		fmt.Fprintln(a.stdout, "checked again: no damage found")
 	}

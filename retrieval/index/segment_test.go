@@ -361,3 +361,37 @@ func TestSegmentsAdoptedByAFollower(t *testing.T) {
 	}
 	sameResults(t, follower, referenceIndex(t, dir))
 }
+
+// TestCheckAndRepairSegments: the check names a damaged segment, the
+// repair drops it, and the index then reads its articles from the store.
+func TestCheckAndRepairSegments(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix := openStore(t, dir, segEmbedder, smallChunks)
+	if _, err := ix.Ingest(ctx, library(), IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	rep, err := CheckSegments(ctx, dir)
+	if err != nil || rep.Files != 1 || rep.Chunks == 0 || len(rep.Damaged) != 0 {
+		t.Fatalf("sound segments: %+v, %v", rep, err)
+	}
+	name := filepath.Join(dir, segDirName, segmentNames(t, dir)[0])
+	data, _ := os.ReadFile(name)
+	data[len(data)/2] ^= 1
+	os.WriteFile(name, data, 0o644)
+	rep, _ = CheckSegments(ctx, dir)
+	if len(rep.Damaged) != 1 || !strings.Contains(rep.Damaged[0], "checksum") {
+		t.Fatalf("damaged segment not reported: %+v", rep)
+	}
+	if err := RepairSegments(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ = CheckSegments(ctx, dir); rep.Files != 0 || len(rep.Damaged) != 0 {
+		t.Errorf("after repair: %+v", rep)
+	}
+	if _, err := os.Stat(name); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the damaged file is still there: %v", err)
+	}
+	sameResults(t, openStore(t, dir, segEmbedder, smallChunks), referenceIndex(t, dir))
+}
