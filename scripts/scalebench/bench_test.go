@@ -20,7 +20,7 @@ import (
 // CITEBOT_BENCH_BASELINE names the baseline revision (d4f0b6c, the commit
 // before segments), CITEBOT_BENCH_RUNS the measured rounds (5).
 // Metrics: ask-p50-s and search-p50-s of the new build, x-baseline-ask
-// (new / baseline), rss-MB and rss-over-raw (max RSS of a warm ask or
+// (new / baseline), rss-MB, rss-B/chunk and rss-over-raw (max RSS of a warm ask or
 // search over the raw vectors and texts), and the baseline's.
 func BenchmarkWarmCLI(b *testing.B) {
 	o := options{chunks: envInt(b, "CITEBOT_BENCH_CHUNKS", 20_000), dim: envInt(b, "CITEBOT_BENCH_DIM", 384),
@@ -45,6 +45,7 @@ func BenchmarkWarmCLI(b *testing.B) {
 			b.ReportMetric(ask.p50.Seconds()/bAsk.p50.Seconds(), "x-baseline-ask")
 			b.ReportMetric(mb(newRSS), "rss-MB")
 			b.ReportMetric(float64(newRSS)/float64(res.raw), "rss-over-raw")
+			b.ReportMetric(float64(newRSS)/float64(o.chunks), "rss-B/chunk")
 			b.ReportMetric(float64(baseRSS)/float64(res.raw), "baseline-rss-over-raw")
 		}
 	})
