@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -92,41 +90,6 @@ func digestLibrary(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return data
-}
-
-// stoppableServe is `citebot serve` against a new fake Discord, with a
-// stop that waits for it to end (a restart starts another on the same
-// data).
-func stoppableServe(t *testing.T, env map[string]string) (*liveServe, func()) {
-	t.Helper()
-	fake := discordtest.NewServer(discordtest.Options{})
-	t.Cleanup(fake.Close)
-	env["DISCORD_TOKEN"] = fake.Token()
-	logs := &lockedBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	a := &app{getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: logs, discordClient: fake.Client()}
-	root := a.rootCommand()
-	root.SetArgs([]string{"serve"})
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case <-done:
-			case <-time.After(30 * time.Second):
-				t.Error("serve did not stop")
-			}
-		})
-	}
-	t.Cleanup(stop)
-	rctx, rcancel := context.WithTimeout(ctx, 30*time.Second)
-	defer rcancel()
-	if err := fake.WaitReady(rctx); err != nil {
-		t.Fatalf("serve never connected: %v\n%s", err, logs.String())
-	}
-	return &liveServe{t: t, fake: fake, logs: logs, env: env}, stop
 }
 
 // digest runs /digest as who and returns the messages it was shown in.
