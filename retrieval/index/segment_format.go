@@ -483,33 +483,23 @@ var littleEndian = func() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }()
 
-// float32s views b (8-byte aligned within an aligned mapping) as float32s
-// in place on little-endian hosts, and decodes a copy elsewhere.
-func float32s(b []byte) []float32 {
+// words32 views b (8-byte aligned within an aligned mapping) as 4-byte
+// words of type T in place on little-endian hosts, and decodes a copy
+// elsewhere (the file is little-endian).
+func words32[T float32 | uint32](b []byte) []T {
 	if len(b) == 0 {
 		return nil
 	}
 	if littleEndian && uintptr(unsafe.Pointer(&b[0]))%4 == 0 {
-		return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4)
+		return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(b)/4)
 	}
-	out := make([]float32, len(b)/4)
+	out := make([]T, len(b)/4)
 	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		w := binary.LittleEndian.Uint32(b[4*i:])
+		*(*uint32)(unsafe.Pointer(&out[i])) = w
 	}
 	return out
 }
 
-// uint32s is float32s for uint32 sections.
-func uint32s(b []byte) []uint32 {
-	if len(b) == 0 {
-		return nil
-	}
-	if littleEndian && uintptr(unsafe.Pointer(&b[0]))%4 == 0 {
-		return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), len(b)/4)
-	}
-	out := make([]uint32, len(b)/4)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint32(b[4*i:])
-	}
-	return out
-}
+func float32s(b []byte) []float32 { return words32[float32](b) }
+func uint32s(b []byte) []uint32   { return words32[uint32](b) }

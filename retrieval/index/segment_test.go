@@ -2,10 +2,13 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -394,4 +397,20 @@ func TestCheckAndRepairSegments(t *testing.T) {
 		t.Errorf("the damaged file is still there: %v", err)
 	}
 	sameResults(t, openStore(t, dir, segEmbedder, smallChunks), referenceIndex(t, dir))
+}
+
+// TestWords32DecodesUnalignedSections: the in-place view and the decoding
+// copy (taken for unaligned bytes, and on big-endian hosts) agree.
+func TestWords32DecodesUnalignedSections(t *testing.T) {
+	buf := make([]byte, 4*3+1)
+	for i, w := range []uint32{1, math.Float32bits(-2.5), 0xdeadbeef} {
+		binary.LittleEndian.PutUint32(buf[1+4*i:], w)
+	}
+	aligned := append([]byte(nil), buf[1:]...)
+	if got, want := uint32s(buf[1:]), uint32s(aligned); !slices.Equal(got, want) || want[2] != 0xdeadbeef {
+		t.Errorf("uint32s unaligned %v, aligned %v", got, want)
+	}
+	if got := float32s(buf[1:]); got[1] != -2.5 {
+		t.Errorf("float32s unaligned %v", got)
+	}
 }
