@@ -291,38 +291,51 @@ func (ix *Index) mergeSegments(m *segManifest, build string, dim int) ([]string,
 func (ix *Index) liveArticlesOf(list []segListing) ([]segArticleIn, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	mapped := map[string]*segment{} // reused rather than read and checked again
+	for _, s := range ix.mapped {
+		mapped[s.name] = s
+	}
 	var out []segArticleIn
 	taken := map[string]bool{}
 	for i := len(list) - 1; i >= 0; i-- {
-		s, err := openSegmentFile(ix.segDir, list[i].Name)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
+		s := mapped[list[i].Name]
+		if s == nil {
+			var err error
+			s, err = openSegmentFile(ix.segDir, list[i].Name)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				ix.log.Warn("dropping a damaged index segment while merging", "err", err.Error())
+				continue
+			}
+			defer s.close()
 		}
-		if err != nil {
-			ix.log.Warn("dropping a damaged index segment while merging", "err", err.Error())
-			continue
-		}
-		v := s.view
-		for j := 0; j < v.nArticles; j++ {
-			a := v.article(j)
-			id := v.str(a.idOff, a.idLen)
-			ae := ix.articles[id]
-			if ae == nil || taken[id] || ae.meta.Hash == "" || ae.meta.Hash != v.str(a.hashOff, a.hashLen) {
+		for j := 0; j < s.view.nArticles; j++ {
+			ae, ok := ix.segmentArticle(s, j)
+			if !ok || taken[ae.meta.ID] {
 				continue
 			}
 			taken[ae.meta.ID] = true
-			in := segArticleIn{ID: ae.meta.ID, Hash: ae.meta.Hash, Title: ae.meta.Title, Chunks: make([]segChunkIn, a.n)}
-			for k := range in.Chunks {
-				slot := int(a.first) + k
-				r := v.chunk(slot)
-				in.Chunks[k] = segChunkIn{Rowid: r.rowid, Vector: slices.Clone(s.vector(slot)), Chunk: chunkOf(ae.meta.ID, r, strings.Clone(v.text(r)))}
-			}
-			out = append(out, in)
+			out = append(out, segmentInput(s, j, ae))
 		}
-		s.close()
 	}
 	slices.SortFunc(out, func(a, b segArticleIn) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// segmentInput copies article i of s (held by the index as ae) out of the
+// file as input for a new segment.
+func segmentInput(s *segment, i int, ae *articleEntry) segArticleIn {
+	v := s.view
+	a := v.article(i)
+	in := segArticleIn{ID: ae.meta.ID, Hash: ae.meta.Hash, Title: ae.meta.Title, Chunks: make([]segChunkIn, a.n)}
+	for k := range in.Chunks {
+		slot := int(a.first) + k
+		r := v.chunk(slot)
+		in.Chunks[k] = segChunkIn{Rowid: r.rowid, Vector: slices.Clone(s.vector(slot)), Chunk: chunkOf(ae.meta.ID, r, strings.Clone(v.text(r)))}
+	}
+	return in
 }
 
 // nextFreeSegment is a segment number above every file in dir.
