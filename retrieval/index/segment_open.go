@@ -42,20 +42,29 @@ type segmentLoad struct {
 // warning, and its articles are read from the store instead.
 func (ix *Index) loadSegments(ctx context.Context) segmentLoad {
 	for attempt := 0; ; attempt++ {
-		l, err := ix.tryLoadSegments(ctx)
-		if err == nil || attempt == 2 {
-			if err != nil {
-				ix.log.Warn("could not read the index segments; reading the store instead", "err", err.Error())
-			}
+		// The last attempt skips a file that is still missing, as it skips
+		// a damaged one.
+		l, err := ix.tryLoadSegments(ctx, attempt == 2)
+		if err == nil {
 			return l
 		}
+		// Undo what the attempt took before starting over: its entries
+		// point into segments that are unmapped now.
 		for _, s := range l.segs {
 			s.close()
+		}
+		for id := range l.taken {
+			ix.articles[id].chunks = nil
+		}
+		ix.nChunks = 0
+		if attempt == 2 || ctx.Err() != nil {
+			ix.log.Warn("could not read the index segments; reading the store instead", "err", err.Error())
+			return segmentLoad{taken: map[string]bool{}}
 		}
 	}
 }
 
-func (ix *Index) tryLoadSegments(ctx context.Context) (segmentLoad, error) {
+func (ix *Index) tryLoadSegments(ctx context.Context, skipMissing bool) (segmentLoad, error) {
 	l := segmentLoad{taken: map[string]bool{}}
 	ix.damaged = nil
 	m, err := readSegManifest(ix.segDir)
@@ -72,12 +81,12 @@ func (ix *Index) tryLoadSegments(ctx context.Context) (segmentLoad, error) {
 	segs, errs := openSegmentFiles(ctx, ix.segDir, names)
 	for i := len(names) - 1; i >= 0; i-- { // newest first
 		s, err := segs[i], errs[i]
-		if errors.Is(err, fs.ErrNotExist) {
-			l.segs = append(l.segs, nonNil(segs)...)
+		if errors.Is(err, fs.ErrNotExist) && !skipMissing {
+			l.segs = append(l.segs, nonNil(segs[:i])...) // opened, not visited yet: the caller closes them
 			return l, err
 		}
 		if err != nil {
-			ix.log.Warn("skipping a damaged index segment; its articles are read from the store", "err", err.Error())
+			ix.log.Warn("skipping an index segment that cannot be read; its articles are read from the store", "err", err.Error())
 			ix.damaged = append(ix.damaged, names[i])
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -91,9 +92,10 @@ func (ix *Index) saveLocked(build string, dim int, arts []segArticleIn, damaged 
 	arts = ix.notSavedSince(m, build, arts)
 	kept := m.Segments[:0]
 	for _, ls := range m.Segments {
-		// Others are of an old build (useless now) or could not be
-		// read at Open (their articles were read from the store).
-		if ls.Build == build && !damaged[ls.Name] {
+		// Others are of an old build (useless now), could not be read at
+		// Open (their articles were read from the store), or are gone.
+		_, statErr := os.Stat(filepath.Join(ix.segDir, ls.Name))
+		if ls.Build == build && !damaged[ls.Name] && !errors.Is(statErr, fs.ErrNotExist) {
 			kept = append(kept, ls)
 		} else {
 			dropped = append(dropped, ls.Name)
