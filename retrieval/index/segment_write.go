@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -58,7 +60,11 @@ func (ix *Index) saveSegments(ctx context.Context) {
 		return err
 	})
 	if err != nil {
-		ix.log.Warn("could not save the index segments; the next start reads those articles from the store", "err", err.Error())
+		level := slog.LevelWarn
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			level = slog.LevelDebug // a read-only data directory: nothing to fix
+		}
+		ix.log.Log(ctx, level, "could not save the index segments; the next start reads those articles from the store", "err", err.Error())
 		return
 	}
 	ix.markSaved()
