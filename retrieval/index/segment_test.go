@@ -71,6 +71,18 @@ func passageKeys(ps []retrieval.Passage) string {
 	return sb.String()
 }
 
+// ingestedLibrary is an index in a new data directory that has ingested
+// library(), and that directory.
+func ingestedLibrary(t *testing.T) (*Index, string) {
+	t.Helper()
+	dir := t.TempDir()
+	ix := openStore(t, dir, segEmbedder, smallChunks)
+	if _, err := ix.Ingest(context.Background(), library(), IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return ix, dir
+}
+
 // ingestElsewhere makes the store in dir hold exactly arts, as another
 // process without segments would (an older binary, say).
 func ingestElsewhere(t *testing.T, dir string, arts []retrieval.Article) {
@@ -146,11 +158,7 @@ func TestSegmentsOpenWithoutReadingChunks(t *testing.T) {
 // statistics stay those of the live library.
 func TestSegmentsFollowChanges(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	first := openStore(t, dir, segEmbedder, smallChunks)
-	if _, err := first.Ingest(ctx, library(), IngestOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	first, dir := ingestedLibrary(t)
 	first.Close()
 
 	// A process without segments changes the store behind their back.
@@ -313,11 +321,7 @@ func TestSegmentCrashImage(t *testing.T) {
 // delta from another process still applies on top.
 func TestSegmentsAdoptedByTheWriter(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	ix := openStore(t, dir, segEmbedder, smallChunks)
-	if _, err := ix.Ingest(ctx, library(), IngestOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ix, dir := ingestedLibrary(t)
 	if saved, mem := fromSegments(ix); saved != len(library()) || mem != 0 {
 		t.Fatalf("after ingest: %d articles in segments, %d in memory", saved, mem)
 	}
@@ -369,11 +373,7 @@ func TestSegmentsAdoptedByAFollower(t *testing.T) {
 // repair drops it, and the index then reads its articles from the store.
 func TestCheckAndRepairSegments(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	ix := openStore(t, dir, segEmbedder, smallChunks)
-	if _, err := ix.Ingest(ctx, library(), IngestOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ix, dir := ingestedLibrary(t)
 	ix.Close()
 	rep, err := CheckSegments(ctx, dir)
 	if err != nil || rep.Files != 1 || rep.Chunks == 0 || len(rep.Damaged) != 0 {
@@ -421,12 +421,7 @@ func TestWords32DecodesUnalignedSections(t *testing.T) {
 // reads from the store; either way nothing is counted twice and nothing
 // points into an unmapped file.
 func TestSegmentVanishingWhileOpening(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	ix := openStore(t, dir, segEmbedder, smallChunks)
-	if _, err := ix.Ingest(ctx, library(), IngestOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ix, dir := ingestedLibrary(t)
 	ix.Close()
 	segDir := filepath.Join(dir, segDirName)
 	m, err := readSegManifest(segDir)
